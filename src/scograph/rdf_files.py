@@ -1,0 +1,77 @@
+"""Reading the project's RDF files: the ontology (Turtle) and the data (TriG).
+
+Every file is parsed completely before anything is used, so a broken file is
+reported with its name, line and column and nothing half-read is loaded.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from scograph.namespaces import ONTOLOGY_GRAPH
+
+_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}
+
+
+@dataclass(frozen=True)
+class RdfFileError(Exception):
+    """A file that is not valid RDF, with where the parser stopped."""
+
+    path: Path
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}" if self.line else str(self.path)
+        return f"{where}: {self.message}"
+
+
+def ontology_files(ontology_dir: Path) -> list[Path]:
+    """Return the ontology's Turtle files (the shapes are not part of the ontology)."""
+    return sorted(p for p in ontology_dir.glob("*.ttl") if p.name != "shapes.ttl")
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """Return every TriG file below ``data_dir``, in a stable order."""
+    return sorted(data_dir.rglob("*.trig"))
+
+
+def parse_file(path: Path, graph: str | None = None) -> list[ox.Quad]:
+    """Parse one file into quads.
+
+    Turtle triples go to ``graph`` (or the default graph); TriG keeps its own graphs.
+    Raises :class:`RdfFileError` with line and column on the first syntax error.
+    """
+    fmt = _FORMATS.get(path.suffix)
+    if fmt is None:
+        raise RdfFileError(path, None, None, f"unknown RDF file type {path.suffix!r}")
+    target = ox.NamedNode(graph) if graph else None
+    try:
+        quads = list(ox.parse(path=path, format=fmt, base_iri=path.resolve().as_uri()))
+    except SyntaxError as error:
+        raise RdfFileError(path, error.lineno, error.offset, _parser_message(error)) from error
+    except (OSError, ValueError) as error:
+        raise RdfFileError(path, None, None, str(error)) from error
+    if target is None:
+        return quads
+    return [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+
+
+def _parser_message(error: SyntaxError) -> str:
+    return str(error.msg) if error.msg else str(error)
+
+
+def project_quads(ontology_dir: Path, data_dir: Path) -> Iterator[ox.Quad]:
+    """Yield the quads of the ontology (in its own graph) and of every data file.
+
+    All files are parsed before the first quad is yielded.
+    """
+    parsed: list[Iterable[ox.Quad]] = [
+        parse_file(p, ONTOLOGY_GRAPH) for p in ontology_files(ontology_dir)
+    ]
+    parsed += [parse_file(p) for p in data_files(data_dir)]
+    for quads in parsed:
+        yield from quads
