@@ -17,12 +17,12 @@ import rdflib
 import reasonable
 
 from scograph import resources
-from scograph.namespaces import ID, INFERRED_GRAPH, graph_iri
+from scograph.namespaces import ID, INFERRED_GRAPH
 from scograph.rdf_files import data_files, ontology_files, project_quads
 
-# The linkset says "same as" a Wikidata item; reasoning over it would copy every
-# fact onto Wikidata's IRIs, so it stays out of the reasoner's input.
-_NOT_REASONED_OVER = frozenset({graph_iri("wikidata-links")})
+# Links say "same as" a Wikidata item; reasoning over them would copy every fact
+# onto Wikidata's IRIs, so owl:sameAs stays out of the reasoner's input.
+_SAME_AS = ox.NamedNode(str(rdflib.OWL.sameAs))
 _OWL_THING = rdflib.OWL.Thing
 
 
@@ -72,8 +72,8 @@ def build_store(
 def infer(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """Return the OWL 2 RL consequences about scograph's own things, in the inferred graph.
 
-    Only triples whose subject is a scograph entity and that are not already
-    asserted (in any graph) are kept; ``rdf:type owl:Thing`` says nothing useful.
+    Only triples about a scograph entity, with a named (not anonymous) object, and
+    not already asserted in any graph are kept; ``rdf:type owl:Thing`` says nothing.
     """
     graph = rdflib.Graph()
     # Compared as rdflib terms on both sides, so literal normalisation cannot make
@@ -82,7 +82,7 @@ def infer(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     for quad in quads:
         triple = _to_rdflib(quad)
         asserted.add(triple)
-        if _graph_name(quad) not in _NOT_REASONED_OVER:
+        if quad.predicate != _SAME_AS:
             graph.add(triple)
     reasoner = reasonable.PyReasoner()
     reasoner.from_graph(graph)
@@ -92,6 +92,7 @@ def infer(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         for s, p, o in reasoner.reason()
         if isinstance(s, rdflib.URIRef)
         and str(s).startswith(ID)
+        and not isinstance(o, rdflib.BNode)
         and o != _OWL_THING
         and (s, p, o) not in asserted
     }
@@ -109,13 +110,12 @@ def source_fingerprint(ontology_dir: Path | None = None, data_dir: Path | None =
     return digest.hexdigest()[:16]
 
 
-def _graph_name(quad: ox.Quad) -> str | None:
-    graph = quad.graph_name
-    return graph.value if isinstance(graph, ox.NamedNode) else None
-
-
 def _to_rdflib(quad: ox.Quad) -> tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]:
-    return (_term_to_rdflib(quad.subject), _term_to_rdflib(quad.predicate), _term_to_rdflib(quad.object))
+    return (
+        _term_to_rdflib(quad.subject),
+        _term_to_rdflib(quad.predicate),
+        _term_to_rdflib(quad.object),
+    )
 
 
 def _term_to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
