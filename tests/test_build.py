@@ -119,3 +119,42 @@ def test_fingerprint_changes_when_a_data_file_changes(project: tuple[Path, Path]
     before = source_fingerprint(*project)
     (project[1] / "example.trig").write_text(DATA.replace("bishkek", "osh"))
     assert source_fingerprint(*project) != before
+
+
+SHARE_ALIKE_DATA = """\
+@prefix sg: <https://w3id.org/scograph/ontology#> .
+@prefix city: <https://w3id.org/scograph/id/city/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://w3id.org/scograph/graph/wikipedia-twinnings> {
+  <https://w3id.org/scograph/graph/wikipedia-twinnings>
+      dcterms:license <https://creativecommons.org/licenses/by-sa/4.0/> .
+  city:osh sg:sisterOf city:samarkand .
+}
+"""
+
+
+def test_consequences_of_share_alike_data_keep_that_licence(
+    project: tuple[Path, Path], tmp_path: Path
+) -> None:
+    ontology_dir, data_dir = project
+    (data_dir / "twinnings.trig").write_text(SHARE_ALIKE_DATA)
+    store_dir = tmp_path / "store"
+    build_store(store_dir, ontology_dir, data_dir)
+    store = ox.Store.read_only(str(store_dir))
+    sg = "https://w3id.org/scograph/ontology#"
+    samarkand = entity_iri("city", "samarkand")
+    share_alike = graph_iri("inferred-share-alike")
+    assert _objects(store, samarkand, sg + "sisterOf", share_alike) == {entity_iri("city", "osh")}
+    assert _objects(store, samarkand, sg + "sisterOf", INFERRED_GRAPH) == set()
+    licence = "http://purl.org/dc/terms/license"
+    assert _objects(store, share_alike, licence, share_alike) == {
+        "https://creativecommons.org/licenses/by-sa/4.0/"
+    }
+    assert _objects(store, INFERRED_GRAPH, licence, INFERRED_GRAPH) == {
+        "https://creativecommons.org/licenses/by/4.0/"
+    }
+    # What follows from the open data alone stays in the open inferred graph.
+    bishkek = entity_iri("city", "bishkek")
+    assert _objects(store, bishkek, sg + "sisterOf", INFERRED_GRAPH) == {
+        entity_iri("city", "qingdao")
+    }

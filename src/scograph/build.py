@@ -8,7 +8,6 @@ in a named graph of their own, apart from the asserted data.
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,13 +16,23 @@ import rdflib
 import reasonable
 
 from scograph import resources
-from scograph.namespaces import ID, INFERRED_GRAPH
+from scograph.namespaces import ID, INFERRED_GRAPH, SHARE_ALIKE_INFERRED_GRAPH
 from scograph.rdf_files import data_files, ontology_files, project_quads
 
 # Links say "same as" a Wikidata item; reasoning over them would copy every fact
 # onto Wikidata's IRIs, so owl:sameAs stays out of the reasoner's input.
 _SAME_AS = ox.NamedNode(str(rdflib.OWL.sameAs))
 _OWL_THING = rdflib.OWL.Thing
+_DCTERMS_LICENSE = ox.NamedNode("http://purl.org/dc/terms/license")
+_DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+_PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+CC_BY_SA = "https://creativecommons.org/licenses/by-sa/4.0/"
+CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
+OPEN_LICENCES = frozenset({CC_BY, CC0, None})
+
+_RdflibTriple = tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]
 
 
 @dataclass(frozen=True)
@@ -69,26 +78,47 @@ def build_store(
     return BuildReport(asserted=len(asserted), inferred=len(inferred), graphs=graphs)
 
 
-def infer(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """Return the OWL 2 RL consequences about scograph's own things, in the inferred graph.
+def infer(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """Return the OWL 2 RL consequences about scograph's own things, with their graphs' metadata.
+
+    Consequences of openly licensed graphs (CC BY 4.0, CC0 or none stated) go to
+    ``graph/inferred``; those that need a share-alike graph (the Wikipedia-derived
+    twinnings, CC BY-SA 4.0) go to ``graph/inferred-share-alike``, under that licence,
+    so that the licences of the inputs carry over to what is derived from them.
+    """
+    licences = _graph_licences(quads)
+    open_graphs = {g for g, licence in licences.items() if licence in OPEN_LICENCES}
+    asserted = {_to_rdflib(q) for q in quads}
+    open_quads = [q for q in quads if _graph_name(q) in open_graphs or _graph_name(q) is None]
+    from_open = _consequences(open_quads, asserted)
+    only_with_share_alike = _consequences(quads, asserted) - from_open
+    inferred = _in_graph(from_open, INFERRED_GRAPH)
+    inferred += _graph_metadata(INFERRED_GRAPH, CC_BY, sorted(open_graphs))
+    if only_with_share_alike:
+        shared = sorted(g for g in licences if g not in open_graphs)
+        inferred += _in_graph(only_with_share_alike, SHARE_ALIKE_INFERRED_GRAPH)
+        inferred += _graph_metadata(
+            SHARE_ALIKE_INFERRED_GRAPH, CC_BY_SA, [*sorted(open_graphs), *shared]
+        )
+    return inferred
+
+
+def _consequences(quads: list[ox.Quad], asserted: set[_RdflibTriple]) -> set[_RdflibTriple]:
+    """Return what the reasoner derives about scograph's own things from ``quads``.
 
     Only triples about a scograph entity, with a named (not anonymous) object, and
     not already asserted in any graph are kept; ``rdf:type owl:Thing`` says nothing.
     """
     graph = rdflib.Graph()
-    # Compared as rdflib terms on both sides, so literal normalisation cannot make
-    # an asserted triple look new.
-    asserted = set()
     for quad in quads:
-        triple = _to_rdflib(quad)
-        asserted.add(triple)
         if quad.predicate != _SAME_AS:
-            graph.add(triple)
+            graph.add(_to_rdflib(quad))
     reasoner = reasonable.PyReasoner()
     reasoner.from_graph(graph)
-    target = ox.NamedNode(INFERRED_GRAPH)
-    inferred = {
-        ox.Quad(_to_oxigraph(s), _to_oxigraph(p), _to_oxigraph(o), target)
+    # Compared as rdflib terms on both sides, so literal normalisation cannot make
+    # an asserted triple look new.
+    return {
+        (s, p, o)
         for s, p, o in reasoner.reason()
         if isinstance(s, rdflib.URIRef)
         and str(s).startswith(ID)
@@ -96,7 +126,42 @@ def infer(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         and o != _OWL_THING
         and (s, p, o) not in asserted
     }
-    return sorted(inferred, key=str)
+
+
+def _in_graph(triples: set[_RdflibTriple], graph: str) -> list[ox.Quad]:
+    target = ox.NamedNode(graph)
+    quads = (ox.Quad(*(_to_oxigraph(t) for t in triple), target) for triple in triples)
+    return sorted(quads, key=str)
+
+
+def _graph_metadata(graph: str, licence: str, derived_from: list[str]) -> list[ox.Quad]:
+    """Describe an inferred graph: its title, licence and the graphs it was derived from."""
+    node = ox.NamedNode(graph)
+    title = ox.Literal("OWL 2 RL consequences materialised at build time", language="en")
+    quads = [
+        ox.Quad(node, _DCTERMS_TITLE, title, node),
+        ox.Quad(node, _DCTERMS_LICENSE, ox.NamedNode(licence), node),
+    ]
+    quads += [ox.Quad(node, _PROV_DERIVED, ox.NamedNode(g), node) for g in derived_from]
+    return quads
+
+
+def _graph_licences(quads: list[ox.Quad]) -> dict[str, str | None]:
+    """Map each named graph to the licence it declares about itself (None if it declares none)."""
+    licences: dict[str, str | None] = {}
+    for quad in quads:
+        graph = _graph_name(quad)
+        if graph is None:
+            continue
+        licences.setdefault(graph, None)
+        if quad.predicate == _DCTERMS_LICENSE and quad.subject == quad.graph_name:
+            licences[graph] = quad.object.value
+    return licences
+
+
+def _graph_name(quad: ox.Quad) -> str | None:
+    graph = quad.graph_name
+    return graph.value if isinstance(graph, ox.NamedNode) else None
 
 
 def source_fingerprint(ontology_dir: Path | None = None, data_dir: Path | None = None) -> str:
@@ -110,7 +175,7 @@ def source_fingerprint(ontology_dir: Path | None = None, data_dir: Path | None =
     return digest.hexdigest()[:16]
 
 
-def _to_rdflib(quad: ox.Quad) -> tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]:
+def _to_rdflib(quad: ox.Quad) -> _RdflibTriple:
     return (
         _term_to_rdflib(quad.subject),
         _term_to_rdflib(quad.predicate),

@@ -10,6 +10,7 @@ GRAPH: Final = BASE + "graph/"
 
 ONTOLOGY_GRAPH: Final = GRAPH + "ontology"
 INFERRED_GRAPH: Final = GRAPH + "inferred"
+SHARE_ALIKE_INFERRED_GRAPH: Final = GRAPH + "inferred-share-alike"
 
 WIKIDATA_ENTITY: Final = "http://www.wikidata.org/entity/"
 
