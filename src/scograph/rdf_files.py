@@ -39,10 +39,28 @@ def data_files(data_dir: Path) -> list[Path]:
     return sorted(data_dir.rglob("*.trig"))
 
 
+@dataclass(frozen=True)
+class ParsedFile:
+    """One parsed file: its quads and the prefixes it declares (name -> namespace IRI)."""
+
+    path: Path
+    quads: list[ox.Quad]
+    prefixes: dict[str, str]
+
+
 def parse_file(path: Path, graph: str | None = None) -> list[ox.Quad]:
     """Parse one file into quads.
 
     Turtle triples go to ``graph`` (or the default graph); TriG keeps its own graphs.
+    Raises :class:`RdfFileError` with line and column on the first syntax error.
+    """
+    return read_file(path, graph).quads
+
+
+def read_file(path: Path, graph: str | None = None) -> ParsedFile:
+    """Parse one file like :func:`parse_file`, keeping the prefixes it declares too.
+
+    The prefixes let a validator point at the line where a prefixed name is written.
     Raises :class:`RdfFileError` with line and column on the first syntax error.
     """
     fmt = _FORMATS.get(path.suffix)
@@ -50,14 +68,15 @@ def parse_file(path: Path, graph: str | None = None) -> list[ox.Quad]:
         raise RdfFileError(path, None, None, f"unknown RDF file type {path.suffix!r}")
     target = ox.NamedNode(graph) if graph else None
     try:
-        quads = list(ox.parse(path=path, format=fmt, base_iri=path.resolve().as_uri()))
+        parser = ox.parse(path=path, format=fmt, base_iri=path.resolve().as_uri())
+        quads = list(parser)
     except SyntaxError as error:
         raise RdfFileError(path, error.lineno, error.offset, _parser_message(error)) from error
     except (OSError, ValueError) as error:
         raise RdfFileError(path, None, None, str(error)) from error
-    if target is None:
-        return quads
-    return [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+    if target is not None:
+        quads = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+    return ParsedFile(path, quads, dict(parser.prefixes))
 
 
 def _parser_message(error: SyntaxError) -> str:
