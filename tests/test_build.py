@@ -24,7 +24,8 @@ DATA = """\
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 <https://w3id.org/scograph/graph/example-source> {
   city:qingdao a sg:City ; sg:sisterOf city:bishkek .
-  <https://w3id.org/scograph/id/organisation/cpaffc> sg:organised <https://w3id.org/scograph/id/forum/f> .
+  <https://w3id.org/scograph/id/organisation/cpaffc> sg:organised
+      <https://w3id.org/scograph/id/forum/f> .
 }
 <https://w3id.org/scograph/graph/wikidata-links> {
   city:qingdao owl:sameAs <http://www.wikidata.org/entity/Q170322> .
