@@ -88,10 +88,12 @@ def infer(quads: list[ox.Quad]) -> list[ox.Quad]:
     """
     licences = _graph_licences(quads)
     open_graphs = {g for g, licence in licences.items() if licence in OPEN_LICENCES}
-    asserted = {_to_rdflib(q) for q in quads}
-    open_quads = [q for q in quads if _graph_name(q) in open_graphs or _graph_name(q) is None]
-    from_open = _consequences(open_quads, asserted)
-    only_with_share_alike = _consequences(quads, asserted) - from_open
+    to_rdflib = _RdflibTerms()
+    triples = [(to_rdflib.triple(q), _graph_name(q)) for q in quads if q.predicate != _SAME_AS]
+    asserted = {to_rdflib.triple(q) for q in quads}
+    open_triples = [t for t, graph in triples if graph is None or graph in open_graphs]
+    from_open = _consequences(open_triples, asserted)
+    only_with_share_alike = _consequences([t for t, _ in triples], asserted) - from_open
     inferred = _in_graph(from_open, INFERRED_GRAPH)
     inferred += _graph_metadata(INFERRED_GRAPH, CC_BY, sorted(open_graphs))
     if only_with_share_alike:
@@ -103,18 +105,14 @@ def infer(quads: list[ox.Quad]) -> list[ox.Quad]:
     return inferred
 
 
-def _consequences(quads: list[ox.Quad], asserted: set[_RdflibTriple]) -> set[_RdflibTriple]:
-    """Return what the reasoner derives about scograph's own things from ``quads``.
+def _consequences(triples: list[_RdflibTriple], asserted: set[_RdflibTriple]) -> set[_RdflibTriple]:
+    """Return what the reasoner derives about scograph's own things from ``triples``.
 
     Only triples about a scograph entity, with a named (not anonymous) object, and
     not already asserted in any graph are kept; ``rdf:type owl:Thing`` says nothing.
     """
-    graph = rdflib.Graph()
-    for quad in quads:
-        if quad.predicate != _SAME_AS:
-            graph.add(_to_rdflib(quad))
     reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(graph)
+    reasoner.from_graph(triples)
     # Compared as rdflib terms on both sides, so literal normalisation cannot make
     # an asserted triple look new.
     return {
@@ -175,12 +173,20 @@ def source_fingerprint(ontology_dir: Path | None = None, data_dir: Path | None =
     return digest.hexdigest()[:16]
 
 
-def _to_rdflib(quad: ox.Quad) -> _RdflibTriple:
-    return (
-        _term_to_rdflib(quad.subject),
-        _term_to_rdflib(quad.predicate),
-        _term_to_rdflib(quad.object),
-    )
+class _RdflibTerms:
+    """Converts pyoxigraph terms to rdflib's, once per distinct term (most terms repeat)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[ox.NamedNode | ox.BlankNode | ox.Literal, rdflib.term.Node] = {}
+
+    def triple(self, quad: ox.Quad) -> _RdflibTriple:
+        return (self.term(quad.subject), self.term(quad.predicate), self.term(quad.object))
+
+    def term(self, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+        converted = self._cache.get(term)
+        if converted is None:
+            converted = self._cache[term] = _term_to_rdflib(term)
+        return converted
 
 
 def _term_to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
