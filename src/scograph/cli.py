@@ -7,6 +7,7 @@ import typer
 from rich.console import Console
 
 from scograph import resources
+from scograph.importers.cli import import_app
 from scograph.rdf_files import RdfFileError
 
 app = typer.Typer(
@@ -23,7 +24,9 @@ StoreOption = Annotated[
 
 @app.command()
 def build(
-    store: Annotated[Path, typer.Option(help="Folder to build the store in.")] = Path("build/store"),
+    store: Annotated[Path, typer.Option(help="Folder to build the store in.")] = Path(
+        "build/store"
+    ),
 ) -> None:
     """Build the store from the ontology and the data, with the inferred graph."""
     from scograph.build import build_store
@@ -55,12 +58,94 @@ def validate() -> None:
 
 
 @app.command()
-def serve() -> None:
-    """Serve the SPARQL endpoint (filled in by the server module)."""
-    raise typer.Exit(2)
+def release(
+    out: Annotated[Path, typer.Option(help="Folder of the releases.")] = Path("build/releases"),
+    version: Annotated[
+        str | None, typer.Option(help="Name of the release (default: the package version).")
+    ] = None,
+    store: StoreOption = None,
+    public_base_url: Annotated[
+        str, typer.Option(help="Address the dumps will be downloaded from.")
+    ] = "http://127.0.0.1:8000/",
+) -> None:
+    """Write a versioned release: dumps, VoID, DCAT and SHA256SUMS, with a `latest` alias."""
+    from scograph.publish.release import ReleaseError
+    from scograph.publish.release import release as write_release
+    from scograph.server.stores import bundled_store
+
+    with console.status("Writing the release…"):
+        try:
+            report = write_release(
+                store or bundled_store(), out, version, public_base_url=public_base_url
+            )
+        except (ReleaseError, OSError) as error:
+            console.print(f"[red]error[/red] {error}")
+            raise typer.Exit(1) from error
+    names = ", ".join(dump.name for dump in report.dumps)
+    console.print(f"Wrote release {report.version} to {report.folder}: {names}.")
 
 
 @app.command()
-def query() -> None:
-    """Run a query against the local store (filled in by the server module)."""
-    raise typer.Exit(2)
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="uvicorn processes (above 1: read-only only).")
+    ] = 1,
+    store: StoreOption = None,
+    empty: Annotated[
+        bool,
+        typer.Option(
+            "--empty",
+            help="Serve an empty store whose default graph is its own (not the union), "
+            "for conformance tests; with --store, that store as it is.",
+        ),
+    ] = False,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+) -> None:
+    """Serve the SPARQL endpoint (the bundled graph unless --store or --empty).
+
+    Limits and the write token come from SCOGRAPH_* environment variables
+    (SCOGRAPH_WRITE_TOKEN, SCOGRAPH_QUERY_TIMEOUT, SCOGRAPH_MAX_ROWS, ...).
+    """
+    from scograph.server.launch import LaunchError
+    from scograph.server.launch import serve as launch
+
+    try:
+        launch(host, port, workers, store, empty, access_log)
+    except LaunchError as error:
+        console.print(f"[red]error[/red] {error}")
+        raise typer.Exit(2) from error
+
+
+@app.command()
+def query(
+    file: Annotated[str, typer.Argument(help="File holding the query, or - to read stdin.")],
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="json, xml, csv, tsv (SELECT, ASK); ttl, nt, nq, trig, jsonld, rdfxml "
+            "(CONSTRUCT, DESCRIBE). Default: json or ttl.",
+        ),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Run a query against the local store (the bundled graph unless --store) and print it."""
+    import sys
+
+    from scograph.server.local_query import LocalQueryError, run_query
+    from scograph.server.stores import bundled_store
+
+    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    try:
+        run_query(text, store or bundled_store(), format, sys.stdout.buffer)
+    except LocalQueryError as error:
+        console.print(f"[red]error[/red] {error}")
+        raise typer.Exit(1) from error
+
+
+app.add_typer(import_app, name="import")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,45 @@
+"""Rendering pages for people with jinja2 (autoescape on: labels and literals are data)."""
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The template environment; every template is escaped, whatever its name."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["script_json"] = script_json
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    """Render a template with its context."""
+    return environment().get_template(template).render(**context)
+
+
+def script_json(data: Any) -> Markup:
+    """JSON safe inside ``<script>``: ``<``, ``>``, ``&`` and quotes become ``\\u`` escapes.
+
+    So ``</script>`` in a label cannot close the element; the result is still the same JSON.
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, escape)
+    # U+2028/9 end a line in some JavaScript parsers.
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # Safe by construction: every character that could end the script element is escaped above.
+    return Markup(text)  # noqa: S704

@@ -1,0 +1,116 @@
+"""The app factory: ``create_app(settings)`` builds the SPARQL endpoint.
+
+The lifespan starts the worker processes (readers, and the writer when a write
+token is set) over the on-disk store named by the settings, and keeps them on
+``app.state``; nothing is global, nothing is read at import time.
+"""
+
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from scograph import resources
+from scograph.publish.routes import include_publishing
+from scograph.server.errors import install_error_handlers
+from scograph.server.executor import ReaderPool, Writer
+from scograph.server.responses import MAX_ROWS_HEADER, TRUNCATED_HEADER
+from scograph.server.routes import allowed_methods, build_routes
+from scograph.server.service_description import Descriptions
+from scograph.settings import Settings
+from scograph.web import include_web
+
+
+def _store_path(settings: Settings) -> Path:
+    if settings.store is None:
+        raise ValueError("No store to serve: set Settings.store (SCOGRAPH_STORE).")
+    store = settings.store.resolve()
+    if not (store / "CURRENT").is_file():
+        raise ValueError(f"{store} is not a pyoxigraph store (build or create it first).")
+    return store
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Return the endpoint app for ``settings`` (its workers start with the app's lifespan)."""
+    store = _store_path(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        readers = ReaderPool(store, settings.readers, settings.query_timeout)
+        pages_store, pages_copy = _open_pages_store(store, settings.writable)
+        writer = Writer(store, settings.query_timeout, readers) if settings.writable else None
+        try:
+            app.state.store = pages_store
+            await readers.start()
+            if writer is not None:
+                await writer.start()
+            app.state.readers = readers
+            app.state.writer = writer
+            app.state.descriptions = Descriptions(settings, readers, writer is not None)
+            yield
+        finally:
+            await readers.close()
+            if writer is not None:
+                await writer.close()
+            del app.state.store, pages_store
+            if pages_copy is not None:
+                shutil.rmtree(pages_copy, ignore_errors=True)
+
+    app = FastAPI(
+        title="scograph SPARQL endpoint",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        # Off unless wanted: checking for OpenTelemetry providers costs every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
+    app.state.settings = settings
+    app.state.allowed_methods = allowed_methods
+    install_error_handlers(app)
+    app.router.routes.extend(build_routes())
+    include_publishing(
+        app,
+        store_path=store,
+        releases_dir=settings.releases_dir,
+        public_base_url=settings.public_base_url,
+    )
+    include_web(app, store_path=store, queries_dir=resources.queries_dir())
+    if settings.cors_origins:
+        # Reads only: writes need a preflight for their method or Authorization
+        # header, which this refuses; credentials are never allowed.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST"],
+            allow_headers=["Accept", "Content-Type"],
+            allow_credentials=False,
+            expose_headers=[TRUNCATED_HEADER, MAX_ROWS_HEADER, "Warning", "Location"],
+            max_age=3600,
+        )
+    return app
+
+
+def _open_pages_store(store: Path, writable: bool) -> tuple[ox.Store, Path | None]:
+    """Open the store the entity pages read in this process, and the copy to remove after.
+
+    A read-only endpoint's store never changes, so the pages read it directly. When a
+    writer owns the store it may delete files under a reader, so the pages read a
+    snapshot taken at start (hard links, no copy) and show the data as of then.
+    """
+    if not writable:
+        return ox.Store.read_only(str(store)), None
+    copy = Path(tempfile.mkdtemp(prefix=".scograph-pages-", dir=store.parent))
+    snapshot = copy / "store"
+    ox.Store.read_only(str(store)).backup(str(snapshot))
+    return ox.Store.read_only(str(snapshot)), copy
+
+
+def app_from_environment() -> FastAPI:
+    """App factory for ``uvicorn --factory`` (several processes): settings from the environment."""
+    return create_app(Settings())

@@ -1,0 +1,497 @@
+"""Worker processes the app can kill: a pool of readers and one writer.
+
+pyoxigraph cannot cancel a query in-process, so every query runs in a worker
+process (:mod:`scograph.server.worker`), started fresh with ``python -m`` (never
+forked from a process holding RocksDB). The app talks to each worker over a Unix
+socket pair with asyncio, so waiting for a worker blocks nothing.
+
+A request leases an idle worker; a timer armed for the time limit SIGKILLs the
+worker if it is still busy then (the query is really stopped and its CPU freed),
+and a fresh one takes its place while the other workers keep answering. A worker
+that dies on its own (the engine crashed on a query) is replaced the same way.
+
+Writes go to the one writer process, one at a time; readers then move to a
+snapshot the writer takes (see :class:`Writer`), so a client reads its own writes.
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import scograph
+from scograph.server import wire
+from scograph.server.errors import (
+    EndpointError,
+    ServiceUnavailableError,
+    UnprocessableError,
+    error_for_status,
+)
+
+_START_TIMEOUT = 120.0
+SNAPSHOTS_PREFIX = ".scograph-snapshots-"
+
+
+def _child_environment() -> dict[str, str]:
+    """The workers' environment: scograph importable, and no write token."""
+    environment = {k: v for k, v in os.environ.items() if k != "SCOGRAPH_WRITE_TOKEN"}
+    source = str(Path(scograph.__file__).resolve().parents[1])
+    paths = [source, *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
+    environment["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return environment
+
+
+class WorkerProcess:
+    """One worker process and the app's end of its socket."""
+
+    def __init__(
+        self,
+        role: str,
+        process: asyncio.subprocess.Process,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        self.role = role
+        self.process = process
+        self.pid = process.pid
+        self._reader = reader
+        self._writer = writer
+        self.killed = False
+        # Which snapshot of the store the worker has open (readers only).
+        self.generation = 0
+
+    @classmethod
+    async def start(cls, role: str, store: Path) -> "WorkerProcess":
+        """Start a worker on ``store`` and wait until it has opened the store."""
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "scograph.server.worker",
+                role,
+                str(child.fileno()),
+                str(store),
+                pass_fds=(child.fileno(),),
+                stdin=asyncio.subprocess.DEVNULL,
+                env=_child_environment(),
+            )
+        finally:
+            child.close()
+        reader, writer = await asyncio.open_unix_connection(sock=parent)
+        worker = cls(role, process, reader, writer)
+        try:
+            async with asyncio.timeout(_START_TIMEOUT):
+                kind, _ = await worker.read_frame()
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as error:
+            worker.kill()
+            raise RuntimeError(f"the {role} process could not open the store {store}") from error
+        if kind != wire.END:
+            worker.kill()
+            raise RuntimeError(f"the {role} process sent {kind!r} instead of being ready")
+        return worker
+
+    @property
+    def alive(self) -> bool:
+        return not self.killed and self.process.returncode is None
+
+    def send(self, data: bytes) -> None:
+        """Queue frames for the worker (the socket buffer absorbs a request)."""
+        self._writer.write(data)
+
+    async def read_frame(self) -> tuple[bytes, bytes]:
+        """Return the next frame; raises IncompleteReadError when the worker is gone."""
+        prefix = await self._reader.readexactly(wire.PREFIX_SIZE)
+        kind, size = wire.parse_prefix(prefix)
+        return kind, (await self._reader.readexactly(size) if size else b"")
+
+    def kill(self) -> None:
+        """SIGKILL the worker (whatever it is doing stops) and close the socket."""
+        self.killed = True
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGKILL)
+        self._writer.close()
+
+
+class _Lease:
+    """A worker busy with one request, killed if the request outlives its time limit."""
+
+    def __init__(self, owner: "_Owner", worker: WorkerProcess, timeout: float) -> None:
+        self.owner = owner
+        self.worker = worker
+        self.timeout = timeout
+        self.expired = False
+        self.done = False
+        self._timer = asyncio.get_running_loop().call_later(timeout, self._expire)
+
+    def _expire(self) -> None:
+        self.expired = True
+        self.owner.discard(self.worker)
+
+    async def frame(self) -> tuple[bytes, bytes]:
+        try:
+            return await self.worker.read_frame()
+        except (asyncio.IncompleteReadError, ConnectionError) as error:
+            self.abort()
+            if self.expired:
+                raise ServiceUnavailableError(
+                    f"The {self.owner.what} ran over the time limit of {self.timeout:g} s "
+                    f"and was stopped{self.owner.stopped_note}."
+                ) from error
+            raise UnprocessableError(
+                f"The query engine crashed on this {self.owner.what} (it may be too large or "
+                "too complex); it was not completed."
+            ) from error
+
+    def finish(self) -> None:
+        """The worker answered completely: it is idle again."""
+        if not self.done:
+            self.done = True
+            self._timer.cancel()
+            self.owner.release(self.worker)
+
+    def abort(self) -> None:
+        """The worker is in the middle of something nobody will read: kill it."""
+        if not self.done:
+            self.done = True
+            self._timer.cancel()
+            self.owner.discard(self.worker)
+
+
+@dataclass
+class Answer:
+    """A worker's answer: what it is, and its bytes (all of them, or a stream)."""
+
+    content_type: str
+    truncated: bool
+    max_rows: int | None
+    body: bytes | None
+    _lease: _Lease | None = None
+    _first: list[bytes] = field(default_factory=list)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """Yield the rest of a streamed answer; raises if the worker fails midway."""
+        lease = self._lease
+        assert lease is not None
+        try:
+            for part in self._first:
+                yield part
+            self._first = []
+            while True:
+                kind, payload = await lease.frame()
+                if kind == wire.DATA:
+                    yield payload
+                elif kind == wire.END:
+                    lease.finish()
+                    return
+                else:
+                    lease.finish()
+                    raise _error(payload)
+        finally:
+            lease.abort()
+
+    def close(self) -> None:
+        """Give up a streamed answer before reading it all (kills its worker)."""
+        if self._lease is not None:
+            self._lease.abort()
+
+
+def _error(payload: bytes) -> EndpointError:
+    error = json.loads(payload)
+    return error_for_status(error["status"], error["message"])
+
+
+class _Owner:
+    """What leases hand workers back to."""
+
+    what = "query"
+    stopped_note = ""
+
+    def release(self, worker: WorkerProcess) -> None:
+        raise NotImplementedError
+
+    def discard(self, worker: WorkerProcess) -> None:
+        raise NotImplementedError
+
+
+class ReaderPool(_Owner):
+    """N reader processes answering queries, each over a read-only store handle.
+
+    Readers open :attr:`source` (the store, or the writer's latest snapshot of it);
+    each request names the source, and a reader on an older one reopens first.
+    """
+
+    def __init__(self, store: Path, size: int, timeout: float) -> None:
+        self.source = store
+        self.generation = 0
+        self.size = size
+        self.timeout = timeout
+        # Brings the source up to date before a read (set by the writer).
+        self.freshen: Callable[[], Awaitable[None]] | None = None
+        self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
+        self._workers: set[WorkerProcess] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._retired: dict[int, Path] = {}
+        self._closing = False
+
+    async def start(self) -> None:
+        """Start every reader and wait until all have opened the store."""
+        workers = await asyncio.gather(*(self._start_one() for _ in range(self.size)))
+        for worker in workers:
+            self._idle.put_nowait(worker)
+
+    async def _start_one(self) -> WorkerProcess:
+        worker = await WorkerProcess.start("reader", self.source)
+        worker.generation = self.generation
+        self._workers.add(worker)
+        return worker
+
+    async def close(self) -> None:
+        """Kill every reader."""
+        self._closing = True
+        for task in self._tasks:
+            task.cancel()
+        for worker in list(self._workers):
+            worker.kill()
+        await asyncio.gather(*(w.process.wait() for w in self._workers), return_exceptions=True)
+        self._workers.clear()
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the live readers."""
+        return sorted(w.pid for w in self._workers if w.alive)
+
+    def publish(self, source: Path, generation: int) -> None:
+        """Make readers use a newer snapshot; older ones go once no reader has them open."""
+        self._retired[self.generation] = self.source
+        self.source, self.generation = source, generation
+        self._remove_unused_snapshots()
+
+    def _remove_unused_snapshots(self) -> None:
+        in_use = {w.generation for w in self._workers if w.alive}
+        for generation in [g for g in self._retired if g not in in_use]:
+            path = self._retired.pop(generation)
+            if path.parent.name.startswith(SNAPSHOTS_PREFIX):
+                self._spawn(asyncio.to_thread(shutil.rmtree, path, ignore_errors=True))
+
+    def _spawn(self, coroutine: Awaitable[Any]) -> None:
+        async def run() -> None:
+            await coroutine
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def release(self, worker: WorkerProcess) -> None:
+        if not worker.alive:
+            self.discard(worker)
+            return
+        self._idle.put_nowait(worker)
+        if self._retired:
+            self._remove_unused_snapshots()
+
+    def discard(self, worker: WorkerProcess) -> None:
+        if worker not in self._workers:
+            return
+        self._workers.discard(worker)
+        worker.kill()
+        if not self._closing:
+            self._spawn(self._replace(worker))
+
+    async def _replace(self, dead: WorkerProcess) -> None:
+        await dead.process.wait()
+        while not self._closing:
+            try:
+                worker = await self._start_one()
+            except RuntimeError:
+                await asyncio.sleep(1.0)
+                continue
+            self._idle.put_nowait(worker)
+            return
+
+    async def refresh(self) -> None:
+        """Bring :attr:`source` up to date with the last write, if there is a writer."""
+        if self.freshen is not None:
+            await self.freshen()
+
+    async def _lease(self) -> _Lease:
+        await self.refresh()
+        while True:
+            try:
+                if self._idle.empty():
+                    async with asyncio.timeout(self.timeout):
+                        worker = await self._idle.get()
+                else:
+                    worker = self._idle.get_nowait()
+            except TimeoutError:
+                raise ServiceUnavailableError(
+                    f"All {self.size} query workers stayed busy for {self.timeout:g} s; "
+                    "try again later."
+                ) from None
+            if worker.alive:
+                worker.generation = self.generation
+                return _Lease(self, worker, self.timeout)
+            self.discard(worker)
+
+    def _request(self, request: dict[str, Any]) -> bytes:
+        return wire.json_frame(wire.REQUEST, {**request, "store": str(self.source)})
+
+    async def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Run a request a reader answers with END alone; return END's content."""
+        lease = await self._lease()
+        try:
+            lease.worker.send(self._request(request))
+            kind, payload = await lease.frame()
+        except BaseException:
+            lease.abort()
+            raise
+        lease.finish()
+        if kind == wire.ERROR:
+            raise _error(payload)
+        return json.loads(payload) if payload else {}
+
+    async def answer(self, request: dict[str, Any]) -> Answer:
+        """Run a query (or graph read) and return its answer.
+
+        Returns once the worker has sent the answer's head and either all of it
+        (small answers, in memory) or more than one chunk (a stream), so errors
+        found early are still errors and not a broken 200.
+        """
+        lease = await self._lease()
+        try:
+            lease.worker.send(self._request(request))
+            kind, payload = await lease.frame()
+            if kind == wire.ERROR:
+                lease.finish()
+                raise _error(payload)
+            head = json.loads(payload)
+            parts: list[bytes] = []
+            while len(parts) < 2:
+                kind, payload = await lease.frame()
+                if kind == wire.DATA:
+                    parts.append(payload)
+                elif kind == wire.END:
+                    lease.finish()
+                    return Answer(
+                        head["content_type"],
+                        head.get("truncated", False),
+                        head.get("max_rows"),
+                        b"".join(parts),
+                    )
+                else:
+                    lease.finish()
+                    raise _error(payload)
+        except BaseException:
+            lease.abort()
+            raise
+        return Answer(
+            head["content_type"],
+            head.get("truncated", False),
+            head.get("max_rows"),
+            None,
+            lease,
+            parts,
+        )
+
+
+class Writer(_Owner):
+    """The one process that writes to the store; writes run one at a time.
+
+    Readers never open the store the writer writes to: RocksDB may delete a file
+    a read-only handle opened earlier still needs. Before a read that follows a
+    write, the writer takes a snapshot (a RocksDB checkpoint: hard links, no copy)
+    and the readers move to it, so a client always reads its own writes.
+    """
+
+    what = "update"
+    stopped_note = "; nothing was changed"
+
+    def __init__(self, store: Path, timeout: float, readers: ReaderPool) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.readers = readers
+        self._worker: WorkerProcess | None = None
+        self._lock = asyncio.Lock()
+        self._snapshots = Path(tempfile.mkdtemp(prefix=SNAPSHOTS_PREFIX, dir=store.parent))
+        self._committed = 0
+        self._snapshot_generation = -1
+        readers.freshen = self.freshen
+
+    async def start(self) -> None:
+        """Start the writer process and give the readers their first snapshot."""
+        async with self._lock:
+            self._worker = await WorkerProcess.start("writer", self.store)
+        await self.freshen()
+
+    async def close(self) -> None:
+        """Kill the writer process and remove the snapshots."""
+        if self._worker is not None:
+            self._worker.kill()
+            await self._worker.process.wait()
+            self._worker = None
+        await asyncio.to_thread(shutil.rmtree, self._snapshots, ignore_errors=True)
+
+    def release(self, worker: WorkerProcess) -> None:
+        """The writer stays the writer."""
+
+    def discard(self, worker: WorkerProcess) -> None:
+        worker.kill()
+
+    async def freshen(self) -> None:
+        """Snapshot the store for the readers if it changed since the last snapshot."""
+        if self._snapshot_generation == self._committed:
+            return
+        async with self._lock:
+            generation = self._committed
+            if self._snapshot_generation == generation:
+                return
+            path = self._snapshots / str(generation)
+            await self._call({"op": "snapshot", "path": str(path)})
+            self._snapshot_generation = generation
+            self.readers.publish(path, generation)
+
+    async def call(self, request: dict[str, Any], bodies: Sequence[bytes] = ()) -> dict[str, Any]:
+        """Apply one write; return what the writer reports (e.g. whether a graph was created).
+
+        A write killed at the time limit is not committed.
+        """
+        async with self._lock:
+            try:
+                done = await self._call(request, bodies)
+            except EndpointError:
+                raise
+            except BaseException:
+                # A write killed just after its commit must still be seen.
+                self._committed += 1
+                raise
+            self._committed += 1
+            return done
+
+    async def _call(self, request: dict[str, Any], bodies: Sequence[bytes] = ()) -> dict[str, Any]:
+        if self._worker is None or not self._worker.alive:
+            if self._worker is not None:
+                # RocksDB's lock is free only once the killed writer has exited.
+                await self._worker.process.wait()
+            self._worker = await WorkerProcess.start("writer", self.store)
+        lease = _Lease(self, self._worker, self.timeout)
+        try:
+            frames = [wire.json_frame(wire.REQUEST, {**request, "bodies": len(bodies)})]
+            frames += [wire.frame(wire.BODY, body) for body in bodies]
+            self._worker.send(b"".join(frames))
+            kind, payload = await lease.frame()
+        except BaseException:
+            lease.abort()
+            raise
+        lease.finish()
+        if kind == wire.ERROR:
+            raise _error(payload)
+        return json.loads(payload) if payload else {}

@@ -1,0 +1,122 @@
+"""The SPARQL Service Description a bare GET on the endpoint returns.
+
+It says which formats answers come in, the features (the union default graph,
+federation to the allowed endpoints), the default dataset with its named graphs,
+and whether updates are possible. Built with rdflib, kept per endpoint URL,
+store generation and format.
+"""
+
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS
+
+from scograph.server.conneg import Offer
+from scograph.server.executor import ReaderPool
+from scograph.settings import Settings
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+_RESULT_FORMATS = tuple(
+    FORMATS[name]
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "N-Quads",
+        "TriG",
+        "JSON-LD",
+        "RDF_XML",
+    )
+)
+_INPUT_FORMATS = tuple(FORMATS[name] for name in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML"))
+_RDFLIB_FORMATS = {
+    "TURTLE": "turtle",
+    "RDF_XML": "xml",
+    "JSON_LD": "json-ld",
+    "N_TRIPLES": "nt",
+}
+_CACHE_SIZE = 32
+
+
+def describe(endpoint: str, settings: Settings, named_graphs: list[str], writable: bool) -> Graph:
+    """Return the service description of the endpoint at ``endpoint``."""
+    graph = Graph()
+    graph.bind("sd", SD)
+    graph.bind("dcterms", DCTERMS)
+    service = URIRef(endpoint)
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if writable:
+        graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+        graph.add((service, SD.feature, SD.EmptyGraphs))
+        for fmt in _INPUT_FORMATS:
+            graph.add((service, SD.inputFormat, fmt))
+        mode = "Updates (SPARQL Update, Graph Store Protocol) need a bearer token."
+    else:
+        mode = "Read-only: this endpoint accepts no updates."
+    graph.add((service, RDFS.comment, Literal(mode, lang="en")))
+    for fmt in _RESULT_FORMATS:
+        graph.add((service, SD.resultFormat, fmt))
+    if settings.union_default_graph:
+        graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    if settings.service_allowlist:
+        graph.add((service, SD.feature, SD.BasicFederatedQuery))
+        allowed = ", ".join(f"<{iri}>" for iri in settings.service_allowlist)
+        graph.add((service, RDFS.comment, Literal(f"SERVICE may call only {allowed}.", lang="en")))
+    dataset = URIRef(endpoint + "#dataset")
+    default_graph = URIRef(endpoint + "#default-graph")
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, SD.defaultGraph, default_graph))
+    graph.add((default_graph, RDF.type, SD.Graph))
+    if settings.union_default_graph:
+        graph.add(
+            (
+                default_graph,
+                DCTERMS.description,
+                Literal("The union of all the named graphs.", lang="en"),
+            )
+        )
+    for name in named_graphs:
+        entry = BNode()
+        graph.add((dataset, SD.namedGraph, entry))
+        graph.add((entry, RDF.type, SD.NamedGraph))
+        graph.add((entry, SD.name, URIRef(name)))
+    return graph
+
+
+class Descriptions:
+    """Service descriptions, rendered once per store generation and kept."""
+
+    def __init__(self, settings: Settings, readers: ReaderPool, writable: bool) -> None:
+        self._settings = settings
+        self._readers = readers
+        self._writable = writable
+        self._graphs: tuple[int, list[str]] | None = None
+        self._rendered: dict[tuple[str, int, str], bytes] = {}
+
+    async def render(self, endpoint: str, offer: Offer) -> bytes:
+        """Return the description in ``offer``'s format."""
+        await self._readers.refresh()
+        generation = self._readers.generation
+        key = (endpoint, generation, offer.format)
+        cached = self._rendered.get(key)
+        if cached is not None:
+            return cached
+        graphs = await self._named_graphs(generation)
+        description = describe(endpoint, self._settings, graphs, self._writable)
+        rendered = description.serialize(format=_RDFLIB_FORMATS[offer.format], encoding="utf-8")
+        if len(self._rendered) >= _CACHE_SIZE:
+            self._rendered.clear()
+        self._rendered[key] = rendered
+        return rendered
+
+    async def _named_graphs(self, generation: int) -> list[str]:
+        if self._graphs is None or self._graphs[0] != generation:
+            answer = await self._readers.call({"op": "graphs"})
+            self._graphs = (generation, answer["graphs"])
+        return self._graphs[1]

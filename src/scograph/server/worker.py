@@ -1,0 +1,463 @@
+"""The worker processes: readers that answer queries, and the one writer.
+
+Run as ``python -m scograph.server.worker reader|writer FD STORE``, where FD is
+the worker's end of a Unix socket pair (see :mod:`scograph.server.wire`). A
+reader opens the store read-only, and reopens when the app names a newer snapshot
+of it (a read-only open sees the store as of opening); the writer owns the one
+writable handle RocksDB allows and takes the snapshots. The app kills a worker
+whose request runs over the time limit, so a worker never cancels anything itself.
+
+Work runs in a thread with a large stack: the engine recurses once per nesting
+level of a query, and the main thread's 8 MiB overflow near 5,000 levels.
+
+Answers are serialised by pyoxigraph's own serialisers. How the row cap is kept
+without ever buffering a large answer (the app must know whether an answer is cut
+before it sends the HTTP headers):
+
+1. The query runs once and its answer is serialised into memory, up to
+   ``max_rows × (fewest bytes a row can take in that format)`` bytes. An answer
+   that fits has at most ``max_rows`` rows, so it is complete: sent as it is.
+2. A larger answer is counted, up to ``max_rows + 1`` rows, by a second run of the
+   query, then streamed by a third run: whole when it fits the cap; else its
+   first ``max_rows`` rows, and the app marks the response as truncated. Cut
+   graph answers go through ``pyoxigraph.serialize``; cut solutions through a TSV
+   stream that pyoxigraph parses and serialises again.
+"""
+
+import io
+import json
+import re
+import socket
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+import pyoxigraph as ox
+
+from scograph.server import wire
+from scograph.server.conneg import (
+    GRAPH_OFFERS,
+    RESULT_OFFERS,
+    Offer,
+    negotiate,
+    offered_media_types,
+)
+
+_STACK_BYTES = 512 * 1024 * 1024
+_CHUNK_BYTES = 64 * 1024
+# The fewest bytes one solution or triple takes in each format ("{}", "<result></result>"…).
+_MIN_ROW_BYTES = {"JSON": 2, "XML": 17, "CSV": 2, "TSV": 1}
+_SYNTAX_ERROR = re.compile(r"^error at (\d+):(\d+): ", re.DOTALL)
+
+
+class WorkerError(Exception):
+    """A request the worker answers with an error status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class _BufferFullError(Exception):
+    pass
+
+
+class _Memory:
+    """A serialiser's output kept in memory, refusing to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _BufferFullError
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the parts are sent when serialisation ends."""
+
+
+class _Stream:
+    """A serialiser's output sent to the app as DATA frames of about 64 KiB."""
+
+    def __init__(self, channel: wire.FrameSocket) -> None:
+        self._channel = channel
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= _CHUNK_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._channel.send(wire.frame(wire.DATA, bytes(self._buffer)))
+            self._buffer.clear()
+
+
+class _TsvSource(io.RawIOBase):
+    """Solutions written as SPARQL TSV on demand, for pyoxigraph to parse back."""
+
+    def __init__(self, variables: list[ox.Variable], solutions: Iterable[ox.QuerySolution]):
+        self._lines = self._generate(variables, solutions)
+        self._pending = b""
+
+    @staticmethod
+    def _generate(
+        variables: list[ox.Variable], solutions: Iterable[ox.QuerySolution]
+    ) -> Iterator[bytes]:
+        yield ("\t".join(str(v) for v in variables) + "\n").encode()
+        for solution in solutions:
+            yield ("\t".join(_tsv_term(term) for term in solution) + "\n").encode()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            line = next(self._lines, None)
+            if line is None:
+                return 0
+            self._pending = line
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _tsv_term(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        parts = (term.subject, term.predicate, term.object)
+        return "<<( " + " ".join(_tsv_term(part) for part in parts) + " )>>"
+    return str(term)
+
+
+def _syntax_failure(error: SyntaxError) -> WorkerError:
+    message = str(error)
+    found = _SYNTAX_ERROR.match(message)
+    if found:
+        line, column = found.groups()
+        message = f"Syntax error at line {line}, column {column}: {message[found.end() :]}"
+    elif error.lineno:
+        message = f"Syntax error at line {error.lineno}, column {error.offset}: {error.msg}"
+    return WorkerError(400, message)
+
+
+def _evaluation_failure(error: Exception, federated: bool) -> WorkerError:
+    if isinstance(error, SyntaxError):
+        return _syntax_failure(error)
+    if isinstance(error, OSError):
+        if federated:
+            return WorkerError(502, f"A SERVICE call failed: {error}")
+        return WorkerError(500, f"The store could not be read: {error}")
+    return WorkerError(400, f"The request could not be evaluated: {error}")
+
+
+def _format(offer: Offer) -> ox.RdfFormat | ox.QueryResultsFormat:
+    if offer in RESULT_OFFERS:
+        return getattr(ox.QueryResultsFormat, offer.format)
+    return getattr(ox.RdfFormat, offer.format)
+
+
+def _named_node(iri: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as error:
+        raise WorkerError(400, f"Invalid graph IRI <{iri}>: {error}") from error
+
+
+class _Worker:
+    def __init__(self, channel: wire.FrameSocket, path: str) -> None:
+        self.channel = channel
+        self.path = path
+
+    def send_head(self, **head: Any) -> None:
+        self.channel.send(wire.json_frame(wire.HEAD, head))
+
+    def send_end(self, **info: Any) -> None:
+        self.channel.send(wire.json_frame(wire.END, info))
+
+    def send_whole(self, offer: Offer, body: bytes) -> None:
+        """Send a small answer complete, in one write (the app wakes up once)."""
+        head = {"content_type": offer.content_type, "truncated": False}
+        self.channel.send(
+            wire.json_frame(wire.HEAD, head) + wire.frame(wire.DATA, body) + wire.frame(wire.END)
+        )
+
+    def handle(self, request: dict[str, Any], bodies: list[bytes]) -> None:
+        raise NotImplementedError
+
+
+class Reader(_Worker):
+    """Answers queries and Graph Store reads from a read-only store."""
+
+    def __init__(self, channel: wire.FrameSocket, path: str) -> None:
+        super().__init__(channel, path)
+        self.store = ox.Store.read_only(path)
+
+    def handle(self, request: dict[str, Any], bodies: list[bytes]) -> None:
+        path = request.get("store", self.path)
+        if path != self.path:
+            # A newer snapshot of the store (the app moves readers to it after writes).
+            self.store = ox.Store.read_only(path)
+            self.path = path
+        operation = request["op"]
+        if operation == "query":
+            self.query(request)
+        elif operation == "graph":
+            self.graph(request)
+        elif operation == "graphs":
+            graphs = [g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)]
+            self.send_end(graphs=sorted(graphs))
+        elif operation == "check":
+            self.check(request)
+        else:
+            raise WorkerError(400, f"unknown operation {operation!r}")
+
+    def _execute(self, request: dict[str, Any]) -> Any:
+        options: dict[str, Any] = {"base_iri": request.get("base")}
+        if request.get("default_graphs") is not None or request.get("named_graphs") is not None:
+            options["default_graph"] = [_named_node(g) for g in request.get("default_graphs") or []]
+            options["named_graphs"] = [_named_node(g) for g in request.get("named_graphs") or []]
+        elif request.get("union"):
+            options["use_default_graph_as_union"] = True
+        try:
+            return self.store.query(request["query"], **options)
+        except SyntaxError as error:
+            raise _syntax_failure(error) from error
+        except (ValueError, OSError) as error:
+            raise _evaluation_failure(error, request.get("federated", False)) from error
+
+    def query(self, request: dict[str, Any]) -> None:
+        results = self._execute(request)
+        offers = GRAPH_OFFERS if isinstance(results, ox.QueryTriples) else RESULT_OFFERS
+        offer = negotiate(request.get("accept"), offers)
+        if offer is None:
+            raise WorkerError(
+                406,
+                "No acceptable format; this answer is offered as " + offered_media_types(offers),
+            )
+        fmt = _format(offer)
+        if isinstance(results, ox.QueryBoolean):
+            self.send_whole(offer, results.serialize(format=fmt))
+            return
+        federated = request.get("federated", False)
+        max_rows = request["max_rows"]
+        memory = _Memory(max_rows * _MIN_ROW_BYTES.get(offer.format, 1))
+        try:
+            results.serialize(memory, fmt)
+        except _BufferFullError:
+            self._stream_large(request, offer, fmt, max_rows)
+            return
+        except Exception as error:
+            raise _evaluation_failure(error, federated) from error
+        self.send_whole(offer, b"".join(memory.parts))
+
+    def _stream_large(self, request: dict[str, Any], offer: Offer, fmt: Any, max_rows: int) -> None:
+        federated = request.get("federated", False)
+        try:
+            rows = sum(1 for _ in islice(self._execute(request), max_rows + 1))
+        except WorkerError:
+            raise
+        except Exception as error:
+            raise _evaluation_failure(error, federated) from error
+        truncated = rows > max_rows
+        results = self._execute(request)
+        self.send_head(content_type=offer.content_type, truncated=truncated, max_rows=max_rows)
+        stream = _Stream(self.channel)
+        try:
+            if not truncated:
+                results.serialize(stream, fmt)
+            elif isinstance(results, ox.QueryTriples):
+                ox.serialize(islice(results, max_rows), stream, fmt)
+            else:
+                source = io.BufferedReader(
+                    _TsvSource(results.variables, islice(results, max_rows)), _CHUNK_BYTES
+                )
+                again = ox.parse_query_results(source, ox.QueryResultsFormat.TSV)
+                again.serialize(stream, fmt)
+        except Exception as error:
+            raise _evaluation_failure(error, federated) from error
+        stream.flush()
+        self.send_end()
+
+    def graph(self, request: dict[str, Any]) -> None:
+        iri = request.get("graph")
+        graph = _named_node(iri) if iri is not None else ox.DefaultGraph()
+        if iri is not None and not self.store.contains_named_graph(graph):
+            raise WorkerError(404, f"There is no graph <{iri}> in the store.")
+        offer = negotiate(request.get("accept"), GRAPH_OFFERS)
+        if offer is None:
+            raise WorkerError(
+                406,
+                "No acceptable format; graphs are offered as " + offered_media_types(GRAPH_OFFERS),
+            )
+        self.send_head(content_type=offer.content_type, truncated=False)
+        if request.get("head"):
+            self.send_end()
+            return
+        fmt = _format(offer)
+        stream = _Stream(self.channel)
+        if iri is None and request.get("union"):
+            triples = self.store.query(
+                "CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+            )
+            triples.serialize(stream, fmt)
+        else:
+            self.store.dump(stream, fmt, from_graph=graph)
+        stream.flush()
+        self.send_end()
+
+    def check(self, request: dict[str, Any]) -> None:
+        """Parse without evaluating (rdflib's parser: pyoxigraph cannot parse without running).
+
+        Used only for requests refused anyway, to tell a syntax error (400) from a
+        refusal (403) without letting the engine contact anything.
+        """
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+        parse = parseUpdate if request.get("update") else parseQuery
+        try:
+            parse(request["text"])
+        except ParseException as error:
+            raise WorkerError(
+                400,
+                f"Syntax error at line {error.lineno}, column {error.col}: {error.msg}",
+            ) from error
+        except Exception as error:
+            raise WorkerError(400, f"Syntax error: {error}") from error
+        self.send_end()
+
+
+class Writer(_Worker):
+    """Applies updates and Graph Store writes, each in one transaction."""
+
+    def __init__(self, channel: wire.FrameSocket, path: str) -> None:
+        super().__init__(channel, path)
+        self.store = ox.Store(path)
+
+    def handle(self, request: dict[str, Any], bodies: list[bytes]) -> None:
+        operation = request["op"]
+        if operation == "update":
+            self._update(request["update"], request.get("base"))
+            self.send_end()
+        elif operation in ("put", "post"):
+            self.load(request, bodies)
+        elif operation == "delete":
+            self.delete(request)
+        elif operation == "snapshot":
+            self.store.backup(request["path"])
+            self.send_end()
+        else:
+            raise WorkerError(400, f"unknown operation {operation!r}")
+
+    def _update(self, text: str, base: str | None = None) -> None:
+        try:
+            self.store.update(text, base_iri=base)
+        except SyntaxError as error:
+            raise _syntax_failure(error) from error
+        except RuntimeError as error:
+            # The update conflicts with the store (DROP of a missing graph, CREATE of an
+            # existing one): a 409, not a 500, since nothing went wrong in the server.
+            raise WorkerError(409, f"The update failed, nothing was changed: {error}") from error
+        except ValueError as error:
+            raise WorkerError(400, f"The update failed, nothing was changed: {error}") from error
+        except OSError as error:
+            raise WorkerError(502, f"The update failed, nothing was changed: {error}") from error
+
+    def load(self, request: dict[str, Any], bodies: list[bytes]) -> None:
+        """PUT (replace) or POST (merge) RDF into a graph, in one update."""
+        iri = request.get("graph")
+        graph = _named_node(iri) if iri is not None else None
+        triples: list[ox.Triple] = []
+        for media_type, body in zip(request["media_types"], bodies, strict=True):
+            fmt = ox.RdfFormat.from_media_type(media_type)
+            if fmt is None:
+                raise WorkerError(415, f"Cannot read RDF sent as {media_type}.")
+            try:
+                quads = ox.parse(
+                    body, fmt, base_iri=iri or request.get("base"), without_named_graphs=True
+                )
+                triples.extend(quad.triple for quad in quads)
+            except SyntaxError as error:
+                raise _syntax_failure(error) from error
+            except ValueError as error:
+                raise WorkerError(400, f"The data could not be read: {error}") from error
+        existed = graph is None or self.store.contains_named_graph(graph)
+        target = f"<{iri}>" if iri is not None else "DEFAULT"
+        operations = []
+        if request["op"] == "put":
+            operations.append(f"DROP SILENT {'GRAPH ' if iri else ''}{target}")
+        if iri is not None:
+            operations.append(f"CREATE SILENT GRAPH {target}")
+        if triples:
+            data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+            if iri is not None:
+                data = f"GRAPH {target} {{\n{data}}}"
+            operations.append(f"INSERT DATA {{\n{data}}}")
+        self._update(" ;\n".join(operations))
+        self.send_end(created=not existed)
+
+    def delete(self, request: dict[str, Any]) -> None:
+        iri = request.get("graph")
+        if iri is None:
+            self._update("DROP DEFAULT")
+        else:
+            if not self.store.contains_named_graph(_named_node(iri)):
+                raise WorkerError(404, f"There is no graph <{iri}> in the store.")
+            self._update(f"DROP GRAPH <{iri}>")
+        self.send_end()
+
+
+def serve(worker: _Worker) -> None:
+    """Answer requests until the app closes the socket."""
+    channel = worker.channel
+    while (received := channel.receive()) is not None:
+        _, payload = received
+        request = json.loads(payload)
+        bodies = []
+        for _ in range(request.get("bodies", 0)):
+            body = channel.receive()
+            if body is None:
+                return
+            bodies.append(body[1])
+        try:
+            worker.handle(request, bodies)
+        except WorkerError as failure:
+            channel.send(
+                wire.json_frame(wire.ERROR, {"status": failure.status, "message": failure.message})
+            )
+        except Exception as error:  # a bug: report it, keep serving
+            channel.send(
+                wire.json_frame(
+                    wire.ERROR,
+                    {"status": 500, "message": f"Internal error: {type(error).__name__}: {error}"},
+                )
+            )
+
+
+def main(argv: list[str]) -> None:
+    """Entry point of a worker process."""
+    role, fd, path = argv
+    channel = wire.FrameSocket(socket.socket(fileno=int(fd)))
+    worker: _Worker = Reader(channel, path) if role == "reader" else Writer(channel, path)
+    channel.send(wire.json_frame(wire.END, {"ready": True}))
+    threading.stack_size(_STACK_BYTES)
+    thread = threading.Thread(target=serve, args=(worker,), name=f"scograph-{role}")
+    thread.start()
+    thread.join()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,78 @@
+"""Settings of the SPARQL endpoint, from ``SCOGRAPH_*`` environment variables or code.
+
+Nothing is read at import time: build a :class:`Settings` where it is needed
+(``Settings()`` reads the environment, ``Settings(query_timeout=2)`` overrides it).
+List values in the environment are JSON, e.g.
+``SCOGRAPH_CORS_ORIGINS='["https://example.org"]'``.
+"""
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+
+
+def _default_readers() -> int:
+    return max(2, os.cpu_count() or 2)
+
+
+class Settings(BaseSettings):
+    """How the endpoint serves its store and which limits protect it."""
+
+    model_config = SettingsConfigDict(env_prefix="SCOGRAPH_", extra="ignore")
+
+    store: Path | None = Field(
+        default=None, description="Folder of the on-disk pyoxigraph store to serve."
+    )
+    union_default_graph: bool = Field(
+        default=True,
+        description="Queries see the union of all graphs as their default graph "
+        "(off for an empty conformance-test store, whose default graph is the real one).",
+    )
+    write_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that allows SPARQL Update and Graph Store writes; "
+        "none means the endpoint is read-only.",
+    )
+    query_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a query or update may run before it is killed."
+    )
+    max_rows: int = Field(
+        default=100_000, ge=1, description="Most solutions or triples a query answer carries."
+    )
+    readers: int = Field(
+        default_factory=_default_readers, ge=1, description="Query worker processes."
+    )
+    max_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024, description="Largest request body accepted."
+    )
+    max_query_length: int = Field(
+        default=256 * 1024, ge=64, description="Longest query or update, in characters."
+    )
+    max_nesting: int = Field(
+        default=128, ge=8, description="Deepest bracket nesting a query or update may use."
+    )
+    service_allowlist: list[str] = Field(
+        default=[WIKIDATA_SPARQL],
+        description="Endpoints a query may call with SERVICE (exact IRIs).",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000/",
+        description="Where this service is reached by its users (behind a proxy, the "
+        "proxy's address); links in pages, VoID and DCAT point there.",
+    )
+    releases_dir: Path | None = Field(
+        default=None,
+        description="Folder of the releases served at /dumps/ (written by `scograph release`).",
+    )
+    cors_origins: list[str] = Field(
+        default=["*"], description="Origins allowed to read the endpoint from a browser."
+    )
+
+    @property
+    def writable(self) -> bool:
+        """Whether writes are possible at all (a write token is configured)."""
+        return self.write_token is not None and bool(self.write_token.get_secret_value())
