@@ -6,9 +6,12 @@ and whether updates are possible. Built with rdflib, kept per endpoint URL,
 store generation and format.
 """
 
-from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS
+from urllib.parse import urljoin
 
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS
+
+from scograph.publish.vocab import DATASET
 from scograph.server.conneg import Offer
 from scograph.server.executor import ReaderPool
 from scograph.settings import Settings
@@ -81,12 +84,24 @@ def describe(endpoint: str, settings: Settings, named_graphs: list[str], writabl
                 Literal("The union of all the named graphs.", lang="en"),
             )
         )
+    if settings.union_default_graph:
+        _link_dataset_description(graph, service, settings.public_base_url)
     for name in named_graphs:
         entry = BNode()
         graph.add((dataset, SD.namedGraph, entry))
         graph.add((entry, RDF.type, SD.NamedGraph))
         graph.add((entry, SD.name, URIRef(name)))
     return graph
+
+
+def _link_dataset_description(graph: Graph, service: URIRef, public_base_url: str) -> None:
+    """Say which dataset the endpoint serves, and where its VoID and DCAT descriptions are."""
+    graph.bind("dcat", DCAT)
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, DCAT.endpointURL, service))
+    graph.add((service, DCAT.servesDataset, URIRef(DATASET)))
+    for path in (".well-known/void", "dumps/"):
+        graph.add((service, RDFS.seeAlso, URIRef(urljoin(public_base_url, path))))
 
 
 class Descriptions:
