@@ -1,14 +1,29 @@
-"""Content and language negotiation: which representation, which label language.
+"""Content and language negotiation for the publishing routes and the web pages.
 
-Small and exact (RFC 9110 §12.5): q-values, wildcards, parameters ignored except
-``q``, ``q=0`` refuses. Among equally acceptable offers, the client's order wins,
-then the server's (so ``*/*`` gets the server's first offer).
+The representation is chosen by the endpoint's exact negotiation
+(:func:`scograph.server.conneg.negotiate`) over the formats' media types and
+aliases (a format is sent under its own type, whichever name was asked for), with
+media-type parameters ignored. A page's language is ``?lang=`` when it names a
+supported one, else the best match of ``Accept-Language``: q-values, ``*``,
+``q=0`` refuses, primary subtags only.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fastapi import Request
+
 from scograph.publish.formats import WebFormat
+from scograph.publish.thing_page import SUPPORTED_LANGUAGES
+from scograph.server import conneg
+
+
+def negotiate(accept: str | None, formats: tuple[WebFormat, ...]) -> WebFormat | None:
+    """Return the format the Accept header prefers, or None when it accepts none (406).
+
+    A missing or empty header accepts anything, so it gets the first format.
+    """
+    return conneg.negotiate(accept, formats, ignore_parameters=True)
 
 
 @dataclass(frozen=True)
@@ -19,7 +34,7 @@ class _Range:
 
 
 def _parse(header: str | None) -> list[_Range]:
-    """Parse an Accept or Accept-Language header into ranges; malformed q-values count as 0."""
+    """Parse an Accept-Language header into ranges; malformed q-values count as 0."""
     ranges = []
     for position, item in enumerate((header or "").split(",")):
         parts = [p.strip() for p in item.split(";")]
@@ -36,49 +51,6 @@ def _parse(header: str | None) -> list[_Range]:
                     q = 0.0
         ranges.append(_Range(value, q, position))
     return ranges
-
-
-def negotiate(accept: str | None, offers: Sequence[WebFormat]) -> WebFormat | None:
-    """Return the offer the Accept header prefers, or None when it accepts none (406).
-
-    A missing or empty header accepts anything, so it gets the first offer.
-    """
-    ranges = _parse(accept)
-    if not ranges:
-        return offers[0] if offers else None
-    best: tuple[float, int, int, int] | None = None
-    chosen = None
-    for order, offer in enumerate(offers):
-        match = _best_media_range(ranges, (offer.media_type, *offer.aliases))
-        if match is None or match[0].q <= 0:
-            continue
-        found, specificity = match
-        # Higher q, then a more specific range, then the client's order, then ours.
-        key = (found.q, specificity, -found.position, -order)
-        if best is None or key > best:
-            best, chosen = key, offer
-    return chosen
-
-
-def _best_media_range(
-    ranges: list[_Range], media_types: Sequence[str]
-) -> tuple[_Range, int] | None:
-    """The most specific range that matches any of the media types, with its specificity."""
-    best: tuple[_Range, int] | None = None
-    for media_type in media_types:
-        kind = media_type.split("/")[0]
-        for candidate in ranges:
-            if candidate.value == media_type:
-                specificity = 2
-            elif candidate.value == f"{kind}/*":
-                specificity = 1
-            elif candidate.value == "*/*":
-                specificity = 0
-            else:
-                continue
-            if best is None or (specificity, candidate.q) > (best[1], best[0].q):
-                best = (candidate, specificity)
-    return best
 
 
 def choose_language(
@@ -103,3 +75,16 @@ def choose_language(
         if primary in supported:
             return primary
     return default
+
+
+def language_of(request: Request) -> tuple[str, bool]:
+    """The page's language, and whether the visitor chose it with ``?lang=``.
+
+    ``?lang=`` when it names a supported language (``zh-CN`` is ``zh``), else the
+    best match of ``Accept-Language``. The web pages carry a chosen language on in
+    their links, so it holds while browsing.
+    """
+    asked = (request.query_params.get("lang") or "").split("-")[0].lower()
+    if asked in SUPPORTED_LANGUAGES:
+        return asked, True
+    return choose_language(request.headers.get("accept-language"), SUPPORTED_LANGUAGES), False

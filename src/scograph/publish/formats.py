@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from scograph.server.conneg import content_type
+
 
 @dataclass(frozen=True)
 class WebFormat:
@@ -23,9 +25,7 @@ class WebFormat:
     @property
     def content_type(self) -> str:
         """The Content-Type header value (text formats say they are UTF-8)."""
-        if self.media_type.startswith("text/"):
-            return f"{self.media_type}; charset=utf-8"
-        return self.media_type
+        return content_type(self.media_type)
 
 
 HTML = WebFormat("HTML", "text/html", ".html", None, ("application/xhtml+xml",))

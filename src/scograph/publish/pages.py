@@ -8,7 +8,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+_PACKAGE = Path(__file__).resolve().parent.parent
+# The publishing pages' templates and the web front's: one environment for both,
+# so their names must differ (the first folder would win).
+TEMPLATE_DIRS = (_PACKAGE / "templates", _PACKAGE / "web" / "templates")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
@@ -16,7 +19,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 def environment() -> jinja2.Environment:
     """The template environment; every template is escaped, whatever its name."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIRS),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

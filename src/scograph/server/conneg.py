@@ -1,4 +1,4 @@
-"""Content negotiation for the SPARQL endpoint: which format answers a request.
+"""Content negotiation: which format answers a request.
 
 Exact (RFC 9110 §12.5.1): q-values, lists, ``type/*`` and ``*/*`` wildcards and
 media-type parameters. A range's parameters must all hold for an offer: ``charset``
@@ -8,14 +8,35 @@ specific matching range decides an offer's quality; ``q=0`` refuses. Among equal
 acceptable offers the client's order wins, then the table's, so ``*/*`` gets the
 first offer. No or an empty Accept header accepts anything.
 
-The offer tables are data; the worker processes read them too, so this module
-needs nothing but the standard library.
+The SPARQL endpoint and the publishing routes (:mod:`scograph.publish.conneg`)
+both negotiate with :func:`negotiate`. The offer tables are data; the worker
+processes read them too, so this module needs nothing but the standard library.
 """
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Final, Protocol, TypeVar
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header value for ``media_type`` (text formats say they are UTF-8)."""
+    if media_type.startswith("text/"):
+        return f"{media_type}; charset=utf-8"
+    return media_type
+
+
+class Negotiable(Protocol):
+    """What can be offered: a media type, and other names of the same representation."""
+
+    @property
+    def media_type(self) -> str: ...
+
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+
+
+N = TypeVar("N", bound=Negotiable)
 
 
 @dataclass(frozen=True)
@@ -25,13 +46,14 @@ class Offer:
     media_type: str
     # The pyoxigraph format's attribute name (RdfFormat or QueryResultsFormat), or HTML.
     format: str
+    # Other names of this representation, sent as media_type. The endpoint's tables
+    # have none: their aliases are offers of their own, sent as the type asked for.
+    aliases: tuple[str, ...] = ()
 
     @property
     def content_type(self) -> str:
         """The Content-Type header value (text formats say they are UTF-8)."""
-        if self.media_type.startswith("text/"):
-            return f"{self.media_type}; charset=utf-8"
-        return self.media_type
+        return content_type(self.media_type)
 
 
 # SELECT and ASK. Canonical types first; the aliases after them are what some
@@ -129,7 +151,7 @@ def _parse(header: str) -> list[_Range]:
     return ranges
 
 
-def _specificity(candidate: _Range, media_type: str) -> int | None:
+def _specificity(candidate: _Range, media_type: str, ignore_parameters: bool) -> int | None:
     """How specifically ``candidate`` names ``media_type`` (None: it does not)."""
     kind, _, subtype = media_type.partition("/")
     if candidate.type == "*":
@@ -144,6 +166,8 @@ def _specificity(candidate: _Range, media_type: str) -> int | None:
         level = 2
     else:
         return None
+    if ignore_parameters:
+        return level * 2
     for name, value in candidate.parameters:
         if name != "charset" or value not in _UTF8:
             return None
@@ -151,8 +175,16 @@ def _specificity(candidate: _Range, media_type: str) -> int | None:
 
 
 @lru_cache(maxsize=512)
-def negotiate(accept: str | None, offers: tuple[Offer, ...]) -> Offer | None:
+def negotiate(
+    accept: str | None, offers: tuple[N, ...], *, ignore_parameters: bool = False
+) -> N | None:
     """Return the offer the Accept header prefers, or None when it accepts none (406).
+
+    An offer's aliases are other names of it: the most specific range naming it by
+    any of them decides its quality (so ``text/html;q=0, */*`` refuses HTML even
+    though it would accept ``application/xhtml+xml``). With ``ignore_parameters``,
+    a range matches whatever its media-type parameters say (the publishing routes:
+    a JSON-LD ``profile`` still gets their JSON-LD).
 
     >>> negotiate("text/csv;q=0.5, application/sparql-results+json", RESULT_OFFERS).format
     'JSON'
@@ -163,13 +195,14 @@ def negotiate(accept: str | None, offers: tuple[Offer, ...]) -> Offer | None:
         return offers[0]
     ranges = _parse(accept)
     best_key: tuple[float, int, int, int] | None = None
-    chosen = None
+    chosen: N | None = None
     for order, offer in enumerate(offers):
         match: tuple[int, _Range] | None = None
-        for candidate in ranges:
-            level = _specificity(candidate, offer.media_type)
-            if level is not None and (match is None or level > match[0]):
-                match = (level, candidate)
+        for media_type in (offer.media_type, *offer.aliases):
+            for candidate in ranges:
+                level = _specificity(candidate, media_type, ignore_parameters)
+                if level is not None and (match is None or level > match[0]):
+                    match = (level, candidate)
         if match is None or match[1].q <= 0:
             continue
         level, found = match

@@ -152,6 +152,27 @@ class _Lease:
                 "too complex); it was not completed."
             ) from error
 
+    async def exchange(
+        self, request: dict[str, Any], bodies: Sequence[bytes] = ()
+    ) -> dict[str, Any]:
+        """Send a request (and its bodies) answered by END alone; return END's content.
+
+        Raises the worker's error as its :class:`EndpointError`. The worker is idle
+        again after END or ERROR, and killed if anything else happens on the way.
+        """
+        try:
+            frames = [wire.json_frame(wire.REQUEST, request)]
+            frames += [wire.frame(wire.BODY, body) for body in bodies]
+            self.worker.send(b"".join(frames))
+            kind, payload = await self.frame()
+        except BaseException:
+            self.abort()
+            raise
+        self.finish()
+        if kind == wire.ERROR:
+            raise _error(payload)
+        return json.loads(payload) if payload else {}
+
     def finish(self) -> None:
         """The worker answered completely: it is idle again."""
         if not self.done:
@@ -342,22 +363,13 @@ class ReaderPool(_Owner):
                 return _Lease(self, worker, self.timeout)
             self.discard(worker)
 
-    def _request(self, request: dict[str, Any]) -> bytes:
-        return wire.json_frame(wire.REQUEST, {**request, "store": str(self.source)})
+    def _request(self, request: dict[str, Any]) -> dict[str, Any]:
+        return {**request, "store": str(self.source)}
 
     async def call(self, request: dict[str, Any]) -> dict[str, Any]:
         """Run a request a reader answers with END alone; return END's content."""
         lease = await self._lease()
-        try:
-            lease.worker.send(self._request(request))
-            kind, payload = await lease.frame()
-        except BaseException:
-            lease.abort()
-            raise
-        lease.finish()
-        if kind == wire.ERROR:
-            raise _error(payload)
-        return json.loads(payload) if payload else {}
+        return await lease.exchange(self._request(request))
 
     async def answer(self, request: dict[str, Any]) -> Answer:
         """Run a query (or graph read) and return its answer.
@@ -368,7 +380,7 @@ class ReaderPool(_Owner):
         """
         lease = await self._lease()
         try:
-            lease.worker.send(self._request(request))
+            lease.worker.send(wire.json_frame(wire.REQUEST, self._request(request)))
             kind, payload = await lease.frame()
             if kind == wire.ERROR:
                 lease.finish()
@@ -483,15 +495,4 @@ class Writer(_Owner):
                 await self._worker.process.wait()
             self._worker = await WorkerProcess.start("writer", self.store)
         lease = _Lease(self, self._worker, self.timeout)
-        try:
-            frames = [wire.json_frame(wire.REQUEST, {**request, "bodies": len(bodies)})]
-            frames += [wire.frame(wire.BODY, body) for body in bodies]
-            self._worker.send(b"".join(frames))
-            kind, payload = await lease.frame()
-        except BaseException:
-            lease.abort()
-            raise
-        lease.finish()
-        if kind == wire.ERROR:
-            raise _error(payload)
-        return json.loads(payload) if payload else {}
+        return await lease.exchange({**request, "bodies": len(bodies)}, bodies)

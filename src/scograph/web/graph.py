@@ -4,20 +4,21 @@ The real server answers queries in worker processes (:mod:`scograph.server.execu
 and moves them to a new snapshot after each write; reading through them keeps the
 pages consistent with ``/sparql`` and never opens the live store a second time.
 An app without those workers (the publishing routes alone, a unit test) reads a
-store opened read-only in this process instead, the way the publishing routes do.
+store in this process instead, as the publishing routes do (a :class:`PagesStore`).
 
 Both paths parse the same SPARQL JSON results, so the pages see one kind of row.
 """
 
 import asyncio
 import json
-import threading
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+
+from scograph.publish.routes.context import PagesStore
 
 SPARQL_JSON = "application/sparql-results+json"
 # Our own queries read whole tables (every label, every twinning): no row cap.
@@ -61,9 +62,7 @@ class GraphReader:
     """Runs the web layer's SELECT queries against the app's graph."""
 
     def __init__(self, store_path: Path | None) -> None:
-        self.store_path = store_path
-        self._store: ox.Store | None = None
-        self._lock = threading.Lock()
+        self._store = PagesStore(store_path)
 
     async def generation(self, app_state: Any) -> Hashable:
         """The version of the graph queries see now; cached data is kept per generation."""
@@ -98,17 +97,5 @@ class GraphReader:
         return parse_results(b"".join([chunk async for chunk in answer.chunks()]))
 
     def _select_locally(self, app_state: Any, query: str) -> bytes:
-        results = self._local_store(app_state).query(query, use_default_graph_as_union=True)
+        results = self._store.get(app_state).query(query, use_default_graph_as_union=True)
         return results.serialize(format=ox.QueryResultsFormat.JSON)
-
-    def _local_store(self, app_state: Any) -> ox.Store:
-        shared = getattr(app_state, "store", None)
-        if isinstance(shared, ox.Store):
-            return shared
-        with self._lock:
-            if self._store is None:
-                # No store at all (a server started empty): an empty graph, so empty pages.
-                self._store = (
-                    ox.Store.read_only(str(self.store_path)) if self.store_path else ox.Store()
-                )
-            return self._store

@@ -1,16 +1,13 @@
-"""The pages' own words in English, Chinese and Russian, and the choice of language.
+"""The pages' own words in English, Chinese and Russian.
 
 Labels of things come from the graph (``en``, ``zh-Hans``, ``ru``); the words
-around them (headings, buttons, legends) come from here. The language is
-``?lang=`` when it names one of ours, else the best match of ``Accept-Language``.
+around them (headings, buttons, legends) come from here. The language is chosen
+as for the entity pages (:func:`scograph.publish.conneg.language_of`).
 """
 
-from fastapi import Request
-
-from scograph.publish.conneg import choose_language
 from scograph.publish.thing_page import LANGUAGES, SUPPORTED_LANGUAGES
 
-__all__ = ["LANGUAGES", "SUPPORTED_LANGUAGES", "Messages", "language_of", "messages"]
+__all__ = ["LANGUAGES", "SUPPORTED_LANGUAGES", "Messages", "messages"]
 
 _EN = {
     "site.tagline": "People-to-people diplomacy in the Shanghai Cooperation Organisation",
@@ -394,14 +391,3 @@ class Messages:
 
 def messages(language: str) -> Messages:
     return Messages(language)
-
-
-def language_of(request: Request) -> tuple[str, bool]:
-    """The page's language, and whether the visitor chose it with ``?lang=``.
-
-    A chosen language is carried on in the page's links, so it holds while browsing.
-    """
-    asked = (request.query_params.get("lang") or "").split("-")[0].lower()
-    if asked in SUPPORTED_LANGUAGES:
-        return asked, True
-    return choose_language(request.headers.get("accept-language"), SUPPORTED_LANGUAGES), False

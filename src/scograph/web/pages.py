@@ -1,41 +1,25 @@
-"""Rendering the web front's pages with jinja2, in the publishing pages' design.
+"""Rendering the web front's pages, in the publishing pages' design and environment.
 
 The pages use the publishing style sheet (``/assets/scograph.css``) and add their
 own (``/static/web.css``); every page gets the same context: the path prefix, the
 language and its words, and a ``link()`` that keeps a chosen language in links.
 """
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from scograph.publish.pages import script_json
+from scograph.publish.conneg import language_of
+from scograph.publish.pages import render
 from scograph.publish.routes.context import root_path
-from scograph.web.i18n import LANGUAGES, language_of, messages
+from scograph.web.i18n import LANGUAGES, messages
 
 # Pages and their data answer HEAD too, as the publishing routes do.
 READ_METHODS = ["GET", "HEAD"]
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-
-@cache
-def environment() -> jinja2.Environment:
-    """The template environment (autoescape on: labels and queries are data)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["script_json"] = script_json
-    return env
 
 
 class PageLinks:
@@ -75,5 +59,6 @@ def _language_links(request: Request) -> list[tuple[str, str, str]]:
 
 def render_page(template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     """An HTML page whose content depends on the visitor's language."""
-    html = environment().get_template(template).render(**context)
-    return HTMLResponse(html, status_code=status_code, headers={"Vary": "Accept-Language"})
+    return HTMLResponse(
+        render(template, **context), status_code=status_code, headers={"Vary": "Accept-Language"}
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from scograph.publish.routes import assets, dumps, ontology, things, void
-from scograph.publish.routes.context import PublishingContext
+from scograph.publish.routes.context import PagesStore, PublishingContext
 from scograph.publish.urls import DEFAULT_PUBLIC_BASE_URL, PublicUrls
 
 
@@ -31,6 +31,8 @@ def include_publishing(
     They keep their own state on ``app.state.publishing``. ``public_base_url`` is
     where the dumps and the SPARQL endpoint are downloaded from (in VoID and DCAT).
     """
-    app.state.publishing = PublishingContext(store_path, releases_dir, PublicUrls(public_base_url))
+    app.state.publishing = PublishingContext(
+        PagesStore(store_path), releases_dir, PublicUrls(public_base_url)
+    )
     for module in (things, ontology, void, dumps, assets):
         app.include_router(module.router)

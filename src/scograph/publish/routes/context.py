@@ -1,8 +1,7 @@
 """What the publishing routes share: the store, the releases folder, the public URLs, caches.
 
-It lives on ``app.state.publishing``. The store is the app's own open store
-(``app.state.store``, set by the server's lifespan) when there is one, so a process
-holds one store; otherwise ``store_path`` is opened read-only on first use.
+It lives on ``app.state.publishing``. The store is a :class:`PagesStore`: the app's
+own open store when there is one, else the store folder opened read-only on first use.
 Things computed from the store (the VoID statistics, the graph list, the ontology
 page) are computed once: the served store does not change under a running server.
 """
@@ -21,30 +20,39 @@ from scograph.publish.urls import PublicUrls
 T = TypeVar("T")
 
 
-@dataclass
-class PublishingContext:
-    """Settings and per-process caches of the publishing routes."""
+class PagesStore:
+    """The store pages read in this process (the publishing routes and the web front).
 
-    store_path: Path | None
-    releases_dir: Path | None
-    urls: PublicUrls
-    _store: ox.Store | None = None
-    _cache: dict[str, Any] = field(default_factory=dict)
-    # Re-entrant: a cached computation may itself need the store.
-    _lock: threading.RLock = field(default_factory=threading.RLock)
+    The app's own open store (``app.state.store``, set by the server's lifespan) when
+    there is one, so a process holds one store; else ``path`` opened read-only on
+    first use; with no path (a server started empty), an empty store, so things are 404.
+    """
 
-    def store(self, app_state: Any) -> ox.Store:
-        """Return the app's store, else this context's own read-only (or empty) one."""
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._store: ox.Store | None = None
+        self._lock = threading.Lock()
+
+    def get(self, app_state: Any) -> ox.Store:
+        """Return the app's store, else this one's own read-only (or empty) store."""
         shared = getattr(app_state, "store", None)
         if isinstance(shared, ox.Store):
             return shared
         with self._lock:
             if self._store is None:
-                # No store (a server started empty): an empty one, so things are 404.
-                self._store = (
-                    ox.Store.read_only(str(self.store_path)) if self.store_path else ox.Store()
-                )
+                self._store = ox.Store.read_only(str(self.path)) if self.path else ox.Store()
             return self._store
+
+
+@dataclass
+class PublishingContext:
+    """Settings and per-process caches of the publishing routes."""
+
+    store: PagesStore
+    releases_dir: Path | None
+    urls: PublicUrls
+    _cache: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
         """Return ``compute()``, computed once per process (one thread at a time)."""
@@ -59,7 +67,7 @@ def get_context(request: Request) -> PublishingContext:
 
 
 def get_store(request: Request) -> ox.Store:
-    return get_context(request).store(request.app.state)
+    return get_context(request).store.get(request.app.state)
 
 
 def root_path(request: Request) -> str:

@@ -13,7 +13,7 @@ from scograph.publish.routes.context import root_path
 _PLAIN = WebFormat("text", "text/plain", ".txt", None)
 
 
-def negotiated(request: Request, offers: Sequence[WebFormat]) -> WebFormat | None:
+def negotiated(request: Request, offers: tuple[WebFormat, ...]) -> WebFormat | None:
     """The offer the request's Accept header prefers (None: answer 406)."""
     return negotiate(request.headers.get("accept"), offers)
 

@@ -12,13 +12,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from scograph.namespaces import entity_iri
-from scograph.publish.conneg import choose_language
+from scograph.publish.conneg import language_of
 from scograph.publish.describe import describe
 from scograph.publish.formats import DOCUMENT_FORMATS, HTML, by_suffix
 from scograph.publish.pages import render
 from scograph.publish.routes.context import ContextDep, StoreDep, root_path
 from scograph.publish.routes.responses import negotiated, not_acceptable, not_found, rdf_response
-from scograph.publish.thing_page import SUPPORTED_LANGUAGES, page_model
+from scograph.publish.thing_page import page_model
 from scograph.publish.views import graph_infos
 
 router = APIRouter(tags=["linked data"])
@@ -43,7 +43,6 @@ def thing_document(
     request: Request,
     store: StoreDep,
     context: ContextDep,
-    lang: str | None = None,
 ) -> Response:
     """The document about a thing, in the format asked for."""
     key, suffix_format = by_suffix(DOCUMENT_FORMATS, key)
@@ -64,7 +63,7 @@ def thing_document(
     elif fmt is HTML:
         headers["Vary"] = "Accept-Language"
     if fmt is HTML:
-        language = _language(request, lang)
+        language, _ = language_of(request)
         graphs = context.cached("graphs", lambda: graph_infos(store))
         model = page_model(store, description, graphs, language, root_path(request), doc_path)
         return HTMLResponse(render("thing.html", **model), headers=headers)
@@ -83,13 +82,6 @@ def _mentioned(store: ox.Store, iri: str) -> bool:
     return any(True for _ in store.quads_for_pattern(node, None, None, None)) or any(
         True for _ in store.quads_for_pattern(None, None, node, None)
     )
-
-
-def _language(request: Request, override: str | None) -> str:
-    """``?lang=`` when it names a supported language, else the Accept-Language choice."""
-    if override and override.split("-")[0].lower() in SUPPORTED_LANGUAGES:
-        return override.split("-")[0].lower()
-    return choose_language(request.headers.get("accept-language"), SUPPORTED_LANGUAGES)
 
 
 def _alternates(doc_path: str) -> str:
