@@ -186,19 +186,12 @@ def test_network_links_organisations_forums_and_cities(visit: Visit, server: Liv
     visit.screenshot("network")
 
 
-def test_small_map_component_draws_a_place(visit: Visit) -> None:
-    visit.open("/search?q=qingdao")
-    visit.page.evaluate(
-        """async () => {
-          await import('/static/js/small-map.js');
-          const map = document.createElement('scograph-small-map');
-          map.setAttribute('lat', '36.06488');
-          map.setAttribute('long', '120.38042');
-          map.setAttribute('label', 'Qingdao');
-          document.querySelector('main').prepend(map);
-        }"""
-    )
+def test_the_page_of_a_place_draws_it_on_a_small_map(visit: Visit) -> None:
+    visit.open("/doc/city/qingdao")
     visit.page.wait_for_selector("scograph-small-map[data-ready='true']")
     assert visit.page.locator("scograph-small-map svg circle.place").count() == 1
     assert visit.page.text_content("scograph-small-map svg text") == "Qingdao"
     visit.screenshot("small-map")
+    # A thing that is not a place has no map.
+    visit.open("/doc/organisation/sco")
+    assert visit.page.locator("scograph-small-map").count() == 0
