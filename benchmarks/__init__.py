@@ -1,0 +1,1 @@
+"""Load benchmarks: scograph's SPARQL endpoint against Oxigraph's server and a plain handler."""
