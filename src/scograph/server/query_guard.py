@@ -9,6 +9,12 @@ closed: a SERVICE whose endpoint it cannot name exactly is refused.
 
 pyoxigraph does not undo ``\\u`` escapes outside strings and IRIs, so keywords
 cannot be hidden that way; an escaped endpoint IRI simply fails the exact match.
+
+The engine's parser does not need a keyword to end where a word ends: it reads
+``SERVICESILENT <…>``, ``trueSERVICE <…>``, ``1e0SERVICE <…>``, ``SERVICE:x`` and
+``LOADSILENT <…>`` as the keywords they contain. So a word, or the prefix of a
+prefixed name, that contains ``service`` or ``load`` without being exactly that
+keyword is refused too (legitimate queries never need one).
 """
 
 import asyncio
@@ -56,7 +62,9 @@ _TRIGGERS: Final = ("service", "load", "from", "using", "with")
 # engine, so it cannot vouch for what the text hides.
 _DIVERGENCE: Final = frozenset({"\\", "'", '"'})
 _RAW_SERVICE = re.compile(r"service", re.IGNORECASE)
-_RAW_LOAD = re.compile(r"(?<![A-Za-z0-9_:])load(?![A-Za-z0-9_:])", re.IGNORECASE)
+# No word boundaries: the engine reads "LOADSILENT" and "LOAD:x" as LOAD.
+_RAW_LOAD = re.compile(r"load", re.IGNORECASE)
+_HIDING_WORDS: Final = ("service", "load")
 
 
 @dataclass
@@ -71,6 +79,8 @@ class Scan:
     has_using_or_with: bool = False
     # Offsets of each top-level WHERE that ends a DELETE/INSERT (where USING goes).
     modify_wheres: list[int] = field(default_factory=list)
+    # Words and prefixed names the engine may read as SERVICE or LOAD run into a neighbour.
+    hidden: list[str] = field(default_factory=list)
 
 
 def needs_scan(text: str, max_nesting: int) -> bool:
@@ -110,12 +120,29 @@ def scan(text: str) -> Scan:
         significant.append((kind, value, match.start()))
         if kind == "word":
             _keyword(value.upper(), significant, depth, result)
+        if _may_hide_keyword(kind, value, significant):
+            result.hidden.append(value)
     _resolve(significant, prefixes, result)
     if unsure:
         # Fail closed: any mention at all counts as a SERVICE nobody can name, or a LOAD.
         result.services += [None] * len(_RAW_SERVICE.findall(text))
         result.loads += len(_RAW_LOAD.findall(text))
     return result
+
+
+def _may_hide_keyword(kind: str, value: str, tokens: list[tuple[str, str, int]]) -> bool:
+    """Whether the engine may read SERVICE or LOAD inside this word or prefixed name."""
+    if kind == "word":
+        text = value.casefold()
+    elif kind == "pname":
+        # A declaration (PREFIX service: <…>) names a prefix; no keyword can stand there.
+        if len(tokens) > 1 and tokens[-2][0] == "word" and tokens[-2][1].upper() == "PREFIX":
+            return False
+        # Local names run on as far as they can; only the prefix can end in a keyword.
+        text = value.partition(":")[0].casefold() + ":"
+    else:
+        return False
+    return any(word in text and text != word for word in _HIDING_WORDS)
 
 
 def _keyword(word: str, tokens: list[tuple[str, str, int]], depth: int, result: Scan) -> None:
@@ -182,6 +209,12 @@ def refusal(found: Scan | None, allowlist: Sequence[str]) -> str | None:
     """Return why the SERVICE or LOAD clauses are refused (403), or None."""
     if found is None:
         return None
+    if found.hidden:
+        return (
+            f"'{found.hidden[0]}' could be read as SERVICE or LOAD run into its neighbour, "
+            "which the engine would obey: write keywords apart, and rename prefixes "
+            "whose name contains 'service' or 'load'."
+        )
     if found.loads:
         return "LOAD is not allowed: this endpoint does not fetch remote data."
     for endpoint in found.services:
@@ -206,6 +239,12 @@ async def check_service_hosts(endpoints: Iterable[str | None]) -> None:
             raise ForbiddenError(f"SERVICE <{endpoint}> names no host.")
         try:
             infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except UnicodeError as error:
+            # A name Python's IDNA codec refuses (a label over 63 characters, …) cannot
+            # be checked, so it is not called.
+            raise ForbiddenError(
+                f"SERVICE <{endpoint}>: {host} is not a valid host name."
+            ) from error
         except OSError as error:
             raise UpstreamError(f"SERVICE <{endpoint}>: cannot resolve {host}: {error}") from error
         for info in infos:
