@@ -230,10 +230,13 @@ def refusal(found: Scan | None, allowlist: Sequence[str]) -> str | None:
 async def check_service_hosts(endpoints: Iterable[str | None]) -> None:
     """Refuse (403) endpoints whose host resolves to a loopback, private or link-local address.
 
-    Raises :class:`UpstreamError` (502) when a host cannot be resolved at all.
+    Every endpoint is checked before anything is raised, so a refusal (403) does not
+    depend on the order of the endpoints nor hide behind a name that cannot be
+    resolved. Raises :class:`UpstreamError` (502) when a host cannot be resolved at all.
     """
     loop = asyncio.get_running_loop()
-    for endpoint in {e for e in endpoints if e}:
+    unresolved: list[UpstreamError] = []
+    for endpoint in sorted({e for e in endpoints if e}):
         host = urlsplit(endpoint).hostname
         if not host:
             raise ForbiddenError(f"SERVICE <{endpoint}> names no host.")
@@ -246,16 +249,45 @@ async def check_service_hosts(endpoints: Iterable[str | None]) -> None:
                 f"SERVICE <{endpoint}>: {host} is not a valid host name."
             ) from error
         except OSError as error:
-            raise UpstreamError(f"SERVICE <{endpoint}>: cannot resolve {host}: {error}") from error
+            unresolved.append(
+                UpstreamError(f"SERVICE <{endpoint}>: cannot resolve {host}: {error}")
+            )
+            continue
         for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%")[0])
-            mapped = getattr(address, "ipv4_mapped", None)
-            if mapped is not None:
-                address = mapped
-            if not address.is_global or address.is_multicast:
+            if not all(_public(a) for a in _addresses_within(info[4][0].split("%")[0])):
                 raise ForbiddenError(
                     f"SERVICE <{endpoint}> is refused: {host} resolves to a non-public address."
                 )
+    if unresolved:
+        raise unresolved[0]
+
+
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_global and not address.is_multicast
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
+
+
+def _addresses_within(text: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """An address and every IPv4 address an IPv6 one carries (mapped, 6to4, Teredo, NAT64…).
+
+    Python counts 6to4 and NAT64 forms of 127.0.0.1 as global; what they carry is checked too.
+    """
+    address = ipaddress.ip_address(text)
+    found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            found.append(address.ipv4_mapped)
+        if address.sixtofour is not None:
+            found.append(address.sixtofour)
+        if address.teredo is not None:
+            found += list(address.teredo)
+        if any(address in net for net in (_NAT64, _IPV4_COMPATIBLE, _IPV4_TRANSLATED)):
+            found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
 
 
 def add_using(text: str, found: Scan | None, default: Sequence[str], named: Sequence[str]) -> str:
