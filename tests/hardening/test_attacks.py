@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 import pyoxigraph as ox
 import pytest
-from tests.server.helpers import Listener, Server
+from tests.server.helpers import Listener, Server, scograph_command
 
 from scograph.server import dependencies
 
@@ -240,6 +240,40 @@ def test_uploaded_documents_never_fetch_what_they_name(
     assert response.status_code in (201, 204, 400), response.text
     _no_connection(listener, before)
     assert "/etc" not in response.text
+
+
+_HARMLESS_UPDATE = "DELETE { <http://a/none> ?p ?o } WHERE { <http://a/none> ?p ?o }"
+
+
+@pytest.mark.parametrize(
+    "where", ["using-graph-uri", "using-named-graph-uri", "graph-store PUT", "graph-store DELETE"]
+)
+def test_a_graph_iri_cannot_smuggle_a_load_into_an_update(
+    attacked: LoggedServer, listener: Listener, client: httpx.Client, where: str
+) -> None:
+    """Graph IRIs the server writes into update text are checked, not pasted."""
+    smuggled = f"http://a/g> }} ; LOAD <{listener.url}> ; INSERT DATA {{ <http://a/s> <http://a/p"
+    server = attacked.server
+    before = listener.connections
+    if where.startswith("using"):
+        response = client.post(
+            server.sparql,
+            data={
+                "update": "DELETE { <http://a/none> ?p ?o } WHERE { <http://a/none> ?p ?o }",
+                where: smuggled,
+            },
+            headers=server.auth(),
+        )
+    else:
+        response = client.request(
+            where.split()[1],
+            server.graph_store,
+            params={"graph": smuggled},
+            content="<http://a/s> <http://a/p> 1 .",
+            headers={"Content-Type": "application/n-triples", **server.auth()},
+        )
+    assert response.status_code == 400, response.text
+    _no_connection(listener, before)
 
 
 def test_the_engine_never_follows_a_redirect(redirecting: RedirectingEndpoint) -> None:
@@ -709,6 +743,29 @@ def test_the_token_is_never_logged_nor_shown(attacked: LoggedServer, client: htt
     log = server.log_text()
     assert "POST /sparql" in log, "the access log is on"
     assert token not in log
+
+
+@pytest.mark.parametrize(
+    "bad", [{"SCOGRAPH_QUERY_TIMEOUT": "soon"}, {"SCOGRAPH_SERVICE_ALLOWLIST": "[not json"}]
+)
+def test_a_refused_start_does_not_print_the_token(
+    published: Published, tmp_path: Path, bad: dict[str, str]
+) -> None:
+    import os
+    import subprocess
+
+    token = "start-token-" + "9d2e41b7"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SCOGRAPH_")}
+    environment |= {"SCOGRAPH_WRITE_TOKEN": token, **bad}
+    finished = subprocess.run(
+        [*scograph_command(), "serve", "--store", str(published.store_dir), "--port", "9"],
+        env=environment,
+        capture_output=True,
+        timeout=120,
+    )
+    assert finished.returncode != 0
+    assert "SCOGRAPH_" in (finished.stdout + finished.stderr).decode()
+    assert token.encode() not in finished.stdout + finished.stderr
 
 
 def test_no_worker_process_holds_the_token(attacked: LoggedServer) -> None:
