@@ -63,6 +63,10 @@ def loopback_names(port: int) -> list[str]:
         f"http://[::1]:{port}/sparql",
         f"http://[::ffff:127.0.0.1]:{port}/sparql",
         f"http://[::ffff:7f00:1]:{port}/sparql",
+        # IPv4 inside IPv6 forms Python counts as global: 6to4, NAT64, IPv4-compatible.
+        f"http://[2002:7f00:1::]:{port}/sparql",
+        f"http://[64:ff9b::7f00:1]:{port}/sparql",
+        f"http://[::127.0.0.1]:{port}/sparql",
         f"http://169.254.169.254:{port}/latest/meta-data",
         f"http://10.0.0.1:{port}/sparql",
         f"http://192.168.1.1:{port}/sparql",
