@@ -73,6 +73,9 @@ def loopback_names(port: int) -> list[str]:
         # U+217C SMALL ROMAN NUMERAL FIFTY: IDNA maps it to "l", so this is localhost.
         f"http://\u217cocalhost:{port}/sparql",
         f"https://{'a' * 64}.example/sparql",
+        f"http://127.0.0.1.:{port}/sparql",
+        f"ftp://127.0.0.1:{port}/sparql",
+        "file:///etc/passwd",
     ]
 
 
