@@ -104,3 +104,36 @@ def test_using_parameters_conflict_with_with() -> None:
     update = "WITH <http://example.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }"
     with pytest.raises(BadRequestError):
         query_guard.add_using(update, query_guard.scan(update), ["http://example.org/h"], [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The engine reads each of these as SERVICE or LOAD run into a neighbour.
+        "SELECT * WHERE { SERVICESILENT <http://evil.example/> { } }",
+        "SELECT * WHERE { ?s ?p trueSERVICE <http://evil.example/> { } }",
+        "SELECT * WHERE { ?s ?p 1e0SERVICE <http://evil.example/> { } }",
+        "PREFIX : <http://evil.example/> SELECT * WHERE { SERVICE:x { } }",
+        "PREFIX e: <http://evil.example/> SELECT * WHERE { SERVICEe:x { } }",
+        "LOADSILENT <http://evil.example/>",
+        "PREFIX : <http://evil.example/> LOAD:x",
+        "PREFIX e: <http://evil.example/> LOADe:x",
+    ],
+)
+def test_keywords_run_into_a_neighbour_are_refused(text: str) -> None:
+    found = query_guard.scan(text)
+    assert found.hidden
+    assert "write keywords apart" in (query_guard.refusal(found, ALLOWED) or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PREFIX ex: <http://example.org/> SELECT ?service WHERE { ?service ex:loads ex:myservice }",
+        "SELECT * WHERE { ?s ?p 'SERVICESILENT <http://evil.example/>' }",
+        "PREFIX service: <http://example.org/> SELECT * WHERE { ?s ?p ?o }",
+        "SELECT * WHERE { ?s <http://example.org/LOADSILENT> ?o }",
+    ],
+)
+def test_names_that_only_contain_the_words_pass(text: str) -> None:
+    assert query_guard.refusal(query_guard.scan(text), ALLOWED) is None

@@ -26,7 +26,17 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["script_json"] = script_json
+    env.tests["web_link"] = is_web_link
     return env
+
+
+def is_web_link(iri: str | None) -> bool:
+    """Whether an IRI from the data may be a link's target: http(s) only.
+
+    A licence or source IRI is data anyone could have written; as an href, a
+    ``javascript:`` or ``data:`` IRI would run when clicked, so it is shown as text.
+    """
+    return iri is not None and iri.lower().startswith(("http://", "https://"))
 
 
 def render(template: str, **context: Any) -> str:

@@ -9,6 +9,12 @@ closed: a SERVICE whose endpoint it cannot name exactly is refused.
 
 pyoxigraph does not undo ``\\u`` escapes outside strings and IRIs, so keywords
 cannot be hidden that way; an escaped endpoint IRI simply fails the exact match.
+
+The engine's parser does not need a keyword to end where a word ends: it reads
+``SERVICESILENT <…>``, ``trueSERVICE <…>``, ``1e0SERVICE <…>``, ``SERVICE:x`` and
+``LOADSILENT <…>`` as the keywords they contain. So a word, or the prefix of a
+prefixed name, that contains ``service`` or ``load`` without being exactly that
+keyword is refused too (legitimate queries never need one).
 """
 
 import asyncio
@@ -56,7 +62,9 @@ _TRIGGERS: Final = ("service", "load", "from", "using", "with")
 # engine, so it cannot vouch for what the text hides.
 _DIVERGENCE: Final = frozenset({"\\", "'", '"'})
 _RAW_SERVICE = re.compile(r"service", re.IGNORECASE)
-_RAW_LOAD = re.compile(r"(?<![A-Za-z0-9_:])load(?![A-Za-z0-9_:])", re.IGNORECASE)
+# No word boundaries: the engine reads "LOADSILENT" and "LOAD:x" as LOAD.
+_RAW_LOAD = re.compile(r"load", re.IGNORECASE)
+_HIDING_WORDS: Final = ("service", "load")
 
 
 @dataclass
@@ -71,6 +79,8 @@ class Scan:
     has_using_or_with: bool = False
     # Offsets of each top-level WHERE that ends a DELETE/INSERT (where USING goes).
     modify_wheres: list[int] = field(default_factory=list)
+    # Words and prefixed names the engine may read as SERVICE or LOAD run into a neighbour.
+    hidden: list[str] = field(default_factory=list)
 
 
 def needs_scan(text: str, max_nesting: int) -> bool:
@@ -110,12 +120,29 @@ def scan(text: str) -> Scan:
         significant.append((kind, value, match.start()))
         if kind == "word":
             _keyword(value.upper(), significant, depth, result)
+        if _may_hide_keyword(kind, value, significant):
+            result.hidden.append(value)
     _resolve(significant, prefixes, result)
     if unsure:
         # Fail closed: any mention at all counts as a SERVICE nobody can name, or a LOAD.
         result.services += [None] * len(_RAW_SERVICE.findall(text))
         result.loads += len(_RAW_LOAD.findall(text))
     return result
+
+
+def _may_hide_keyword(kind: str, value: str, tokens: list[tuple[str, str, int]]) -> bool:
+    """Whether the engine may read SERVICE or LOAD inside this word or prefixed name."""
+    if kind == "word":
+        text = value.casefold()
+    elif kind == "pname":
+        # A declaration (PREFIX service: <…>) names a prefix; no keyword can stand there.
+        if len(tokens) > 1 and tokens[-2][0] == "word" and tokens[-2][1].upper() == "PREFIX":
+            return False
+        # Local names run on as far as they can; only the prefix can end in a keyword.
+        text = value.partition(":")[0].casefold() + ":"
+    else:
+        return False
+    return any(word in text and text != word for word in _HIDING_WORDS)
 
 
 def _keyword(word: str, tokens: list[tuple[str, str, int]], depth: int, result: Scan) -> None:
@@ -182,6 +209,12 @@ def refusal(found: Scan | None, allowlist: Sequence[str]) -> str | None:
     """Return why the SERVICE or LOAD clauses are refused (403), or None."""
     if found is None:
         return None
+    if found.hidden:
+        return (
+            f"'{found.hidden[0]}' could be read as SERVICE or LOAD run into its neighbour, "
+            "which the engine would obey: write keywords apart, and rename prefixes "
+            "whose name contains 'service' or 'load'."
+        )
     if found.loads:
         return "LOAD is not allowed: this endpoint does not fetch remote data."
     for endpoint in found.services:
@@ -197,26 +230,64 @@ def refusal(found: Scan | None, allowlist: Sequence[str]) -> str | None:
 async def check_service_hosts(endpoints: Iterable[str | None]) -> None:
     """Refuse (403) endpoints whose host resolves to a loopback, private or link-local address.
 
-    Raises :class:`UpstreamError` (502) when a host cannot be resolved at all.
+    Every endpoint is checked before anything is raised, so a refusal (403) does not
+    depend on the order of the endpoints nor hide behind a name that cannot be
+    resolved. Raises :class:`UpstreamError` (502) when a host cannot be resolved at all.
     """
     loop = asyncio.get_running_loop()
-    for endpoint in {e for e in endpoints if e}:
+    unresolved: list[UpstreamError] = []
+    for endpoint in sorted({e for e in endpoints if e}):
         host = urlsplit(endpoint).hostname
         if not host:
             raise ForbiddenError(f"SERVICE <{endpoint}> names no host.")
         try:
             infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except UnicodeError as error:
+            # A name Python's IDNA codec refuses (a label over 63 characters, …) cannot
+            # be checked, so it is not called.
+            raise ForbiddenError(
+                f"SERVICE <{endpoint}>: {host} is not a valid host name."
+            ) from error
         except OSError as error:
-            raise UpstreamError(f"SERVICE <{endpoint}>: cannot resolve {host}: {error}") from error
+            unresolved.append(
+                UpstreamError(f"SERVICE <{endpoint}>: cannot resolve {host}: {error}")
+            )
+            continue
         for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%")[0])
-            mapped = getattr(address, "ipv4_mapped", None)
-            if mapped is not None:
-                address = mapped
-            if not address.is_global or address.is_multicast:
+            if not all(_public(a) for a in _addresses_within(info[4][0].split("%")[0])):
                 raise ForbiddenError(
                     f"SERVICE <{endpoint}> is refused: {host} resolves to a non-public address."
                 )
+    if unresolved:
+        raise unresolved[0]
+
+
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_global and not address.is_multicast
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
+
+
+def _addresses_within(text: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """An address and every IPv4 address an IPv6 one carries (mapped, 6to4, Teredo, NAT64…).
+
+    Python counts 6to4 and NAT64 forms of 127.0.0.1 as global; what they carry is checked too.
+    """
+    address = ipaddress.ip_address(text)
+    found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            found.append(address.ipv4_mapped)
+        if address.sixtofour is not None:
+            found.append(address.sixtofour)
+        if address.teredo is not None:
+            found += list(address.teredo)
+        if any(address in net for net in (_NAT64, _IPV4_COMPATIBLE, _IPV4_TRANSLATED)):
+            found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
 
 
 def add_using(text: str, found: Scan | None, default: Sequence[str], named: Sequence[str]) -> str:

@@ -366,6 +366,10 @@ class Reader(_Worker):
                 400,
                 f"Syntax error at line {error.lineno}, column {error.col}: {error.msg}",
             ) from error
+        except RecursionError:
+            # rdflib's parser recurses deeply on a few nested groups (a SERVICE inside a
+            # SERVICE): that says nothing about the syntax, so the refusal (403) stands.
+            pass
         except Exception as error:
             raise WorkerError(400, f"Syntax error: {error}") from error
         self.send_end()
