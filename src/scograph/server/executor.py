@@ -22,7 +22,6 @@ import shutil
 import signal
 import socket
 import sys
-import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from scograph.server.errors import (
     UnprocessableError,
     error_for_status,
 )
+from scograph.server.stores import working_folder
 
 _START_TIMEOUT = 120.0
 SNAPSHOTS_PREFIX = ".scograph-snapshots-"
@@ -433,7 +433,7 @@ class Writer(_Owner):
         self.readers = readers
         self._worker: WorkerProcess | None = None
         self._lock = asyncio.Lock()
-        self._snapshots = Path(tempfile.mkdtemp(prefix=SNAPSHOTS_PREFIX, dir=store.parent))
+        self._snapshots = working_folder(store, "snapshots")
         self._committed = 0
         self._snapshot_generation = -1
         readers.freshen = self.freshen
