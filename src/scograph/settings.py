@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         description="Seconds a client has to send a request's whole body once its headers "
         "are in, before it gets 408 and is disconnected.",
     )
+    send_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a client may go without reading any of a large answer before "
+        "it is disconnected.",
+    )
     keep_alive_timeout: float = Field(
         default=5.0, gt=0, description="Seconds an idle kept-alive connection stays open."
     )

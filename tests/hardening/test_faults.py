@@ -287,3 +287,93 @@ def _make_marker_store(target: Path) -> None:
     )
     store.flush()
     del store
+
+
+@contextmanager
+def mounted(target: Path, *options: str) -> Iterator[Path]:
+    """``mount OPTIONS TARGET`` for the block, unmounted even if the block fails."""
+    target.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", *options, str(target)], check=True, capture_output=True)
+    try:
+        yield target
+    finally:
+        subprocess.run(["umount", "--lazy", str(target)], check=False, capture_output=True)
+
+
+def _serve_once(store: Path, token: str | None) -> subprocess.CompletedProcess[bytes]:
+    """Run ``scograph serve`` expecting it to refuse to start."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SCOGRAPH_")}
+    if token:
+        environment["SCOGRAPH_WRITE_TOKEN"] = token
+    return subprocess.run(
+        [*scograph_command(), "serve", "--port", str(free_port()), "--store", str(store)],
+        env=environment,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _one_line_error(done: subprocess.CompletedProcess[bytes]) -> str:
+    output = (done.stdout + done.stderr).decode()
+    assert done.returncode == 2, output
+    assert "Traceback" not in output
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_a_full_disk_refuses_writes_with_507_and_keeps_the_store(tmp_path: Path) -> None:
+    with mounted(tmp_path / "disk", "-t", "tmpfs", "-o", "size=40m", "tmpfs") as disk:
+        store = create_empty_store(disk / "store")
+        log = tmp_path / "server.log"
+        acknowledged = {}
+        with serving(store, log) as server:
+            for i in range(5):
+                assert _put(server, f"small-{i}", _ntriples(f"small-{i}", 50)).status_code == 201
+                acknowledged[f"small-{i}"] = 50
+            assert _counts(server) == acknowledged
+            before_full = dict(acknowledged)
+            for i in range(40):
+                refused = _put(server, f"big-{i}", _ntriples(f"big-{i}", BIG_TRIPLES))
+                if refused.status_code != 201:
+                    break
+                acknowledged[f"big-{i}"] = BIG_TRIPLES
+            assert refused.status_code == 507, refused.text
+            assert "disk is full" in refused.text
+            assert "nothing was changed" in refused.text
+            # Still full: a small write is refused the same way. Reads go on, from the
+            # last snapshot the disk had room for (writes since may not show yet).
+            again = _put(server, "after", _ntriples("after", 5))
+            assert again.status_code == 507, again.text
+            seen = _counts(server)
+            assert before_full.items() <= seen.items() <= acknowledged.items()
+        # Started again on the full disk: one clear line, no traceback.
+        line = _one_line_error(_serve_once(store, TOKEN))
+        assert str(store) in line
+        assert "disk is full" in line
+        # Read-only, it serves what was acknowledged.
+        with serving(store, log, token=None) as server:
+            assert _counts(server) == acknowledged
+        # With room again, writes work and nothing was lost.
+        subprocess.run(["mount", "-o", "remount,size=400m", str(disk)], check=True)
+        with serving(store, log) as server:
+            assert _counts(server) == acknowledged
+            assert _put(server, "after", _ntriples("after", 5)).status_code == 201
+
+
+def test_a_read_only_store_folder_is_a_clear_error_to_write_and_serves_read_only(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    _make_marker_store(source / "store")
+    with mounted(tmp_path / "read-only", "--bind", "-o", "ro", str(source)) as folder:
+        store = folder / "store"
+        line = _one_line_error(_serve_once(store, TOKEN))
+        assert f"Cannot write to {store}" in line
+        assert "read-only file system" in line
+        with serving(store, tmp_path / "server.log", token=None) as server:
+            assert _counts(server) == {"marker": 5000}
+            refused = _put(server, "new", _ntriples("new", 5))
+            assert refused.status_code == 403

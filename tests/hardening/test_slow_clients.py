@@ -11,6 +11,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -19,21 +20,26 @@ from tests.server.helpers import TOKEN, Server, start_server, stop_server
 
 HEADER_TIMEOUT = 2.0
 BODY_TIMEOUT = 3.0
+SEND_TIMEOUT = 10.0
 MAX_CONNECTIONS = 400
 # How late a deadline may be acted on, on a shared and busy machine.
 MARGIN = 1.5
 LARGE = "http://example.org/large/"
-LARGE_TRIPLES = 150_000
+LARGE_TRIPLES = 20_000
+# Long values, so that the answer is large (streamed) but quick to produce.
+FILLER = "x" * 450
 IDLE_CONNECTIONS = 300
 
 
 def _large_store(path: Path) -> Path:
-    """A store whose whole graph (about 15 MB as N-Triples) is streamed, not sent at once."""
+    """A store whose whole graph (about 10 MB as N-Triples) is streamed, not sent at once."""
     store = ox.Store(str(path))
     value = ox.NamedNode(LARGE + "value")
     graph = ox.NamedNode(LARGE + "graph")
     store.bulk_extend(
-        ox.Quad(ox.NamedNode(f"{LARGE}item/{i}"), value, ox.Literal(f"value number {i}"), graph)
+        ox.Quad(
+            ox.NamedNode(f"{LARGE}item/{i}"), value, ox.Literal(f"value number {i} {FILLER}"), graph
+        )
         for i in range(LARGE_TRIPLES)
     )
     store.flush()
@@ -52,6 +58,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "SCOGRAPH_MAX_ROWS": "1000000",
             "SCOGRAPH_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
             "SCOGRAPH_BODY_TIMEOUT": str(BODY_TIMEOUT),
+            "SCOGRAPH_SEND_TIMEOUT": str(SEND_TIMEOUT),
             "SCOGRAPH_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
         },
         folder,
@@ -297,3 +304,75 @@ def test_past_the_connection_cap_requests_get_503_until_idle_ones_are_dropped(
     finally:
         for connection in idle:
             connection.close()
+
+
+def _ask_for_large_answer(server: Server) -> socket.socket:
+    """Ask for the whole graph (about 10 MB) with a small receive buffer, reading nothing."""
+    host, port = server.base.removeprefix("http://").split(":")
+    connection = socket.socket()
+    # Before connecting, so that the window the server may fill stays small.
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    connection.connect((host, int(port)))
+    target = "/sparql?" + urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+    head = f"GET {target} HTTP/1.1\r\nHost: x\r\nAccept: application/n-triples\r\n\r\n"
+    connection.sendall(head.encode())
+    return connection
+
+
+def test_slow_readers_of_large_answers_do_not_block_other_clients(server: Server) -> None:
+    """As many clients as there are query workers ask for a large answer and read nothing.
+
+    Sent at the pace of its client, each answer would hold its worker until the
+    query time limit (30 s), and the queries below would wait for it.
+    """
+    started = time.monotonic()
+    readers = [_ask_for_large_answer(server) for _ in range(2)]
+    try:
+        for connection in readers:
+            connection.settimeout(30)
+            assert connection.recv(1024).startswith(b"HTTP/1.1 200")
+        # Once the workers have produced the two answers, queries are quick again,
+        # while the two clients still have read almost nothing.
+        loaded = _timed_requests(server, 1)
+        while loaded[-1] > 0.5 and time.monotonic() - started < SEND_TIMEOUT / 2:
+            loaded = _timed_requests(server, 1)
+        loaded = _timed_requests(server, 10)
+        assert time.monotonic() - started < SEND_TIMEOUT, "measured after they were dropped"
+        assert max(loaded) < 1.0, loaded
+    finally:
+        for connection in readers:
+            connection.close()
+
+
+def test_a_client_that_stops_reading_a_large_answer_is_dropped(server: Server) -> None:
+    connection = _ask_for_large_answer(server)
+    try:
+        connection.settimeout(30)
+        assert connection.recv(1024).startswith(b"HTTP/1.1 200")
+        time.sleep(SEND_TIMEOUT + MARGIN)
+        # Drain what the buffers held: the server must have hung up, the answer unfinished.
+        answer = _read_to_close(connection, 10)
+        assert _is_closed(connection)
+        assert not answer.endswith(b"0\r\n\r\n"), "the answer must not look complete"
+    finally:
+        connection.close()
+
+
+def test_a_large_answer_read_at_a_normal_pace_is_complete(server: Server) -> None:
+    response = httpx.get(
+        server.base + "/sparql",
+        params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    total = int(response.json()["results"]["bindings"][0]["n"]["value"])
+    with httpx.stream(
+        "GET",
+        server.base + "/sparql",
+        params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/n-triples"},
+        timeout=60,
+    ) as answer:
+        lines = sum(chunk.count(b"\n") for chunk in answer.iter_bytes())
+    assert total == LARGE_TRIPLES
+    assert lines == LARGE_TRIPLES

@@ -39,7 +39,8 @@ def working_folder(store: Path, kind: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".scograph-{kind}-{os.getpid()}-", dir=store.parent))
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running (a recycled id counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -58,7 +59,7 @@ def remove_stale_working_folders(store: Path) -> list[Path]:
     removed = []
     for entry in store.parent.iterdir():
         found = _WORKING_FOLDER.match(entry.name)
-        if found and entry.is_dir() and not _process_alive(int(found.group(1))):
+        if found and entry.is_dir() and not process_alive(int(found.group(1))):
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
     return removed

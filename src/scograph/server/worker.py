@@ -377,15 +377,12 @@ class Reader(_Worker):
         self.send_end()
 
 
-def _store_failure(error: OSError) -> WorkerError:
+def _store_failure(error: OSError, writing: bool = True) -> WorkerError:
     """The status for a store that failed to write: 507 when its disk is full, else 503."""
+    outcome = "; the write was not made, nothing was changed" if writing else ""
     if os.strerror(errno.ENOSPC) in str(error):
-        return WorkerError(
-            507, f"The store's disk is full; the write was not made, nothing was changed: {error}"
-        )
-    return WorkerError(
-        503, f"The store could not be written; the write was not made, nothing was changed: {error}"
-    )
+        return WorkerError(507, f"The store's disk is full{outcome}: {error}")
+    return WorkerError(503, f"The store could not be written{outcome}: {error}")
 
 
 def _is_store_failure(error: OSError) -> bool:
@@ -409,10 +406,7 @@ class Writer(_Worker):
     def store(self) -> ox.Store:
         """The writable store, reopened if an earlier write failed in the store."""
         if self._store is None:
-            try:
-                self._store = ox.Store(self.path)
-            except OSError as error:
-                raise _store_failure(error) from error
+            self._store = ox.Store(self.path)  # an OSError is reported by handle()
         return self._store
 
     def handle(self, request: dict[str, Any], bodies: list[bytes]) -> None:
@@ -422,7 +416,7 @@ class Writer(_Worker):
             if not _is_store_failure(error):
                 raise
             self._store = None
-            raise _store_failure(error) from error
+            raise _store_failure(error, writing=request["op"] != "snapshot") from error
 
     def _handle(self, request: dict[str, Any], bodies: list[bytes]) -> None:
         operation = request["op"]
