@@ -211,7 +211,6 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 def app_from_environment() -> ASGIApp:
     """App factory for several uvicorn processes: the endpoint with its body deadline."""
-    from scograph.server.app import create_app
+    from scograph.server.app import app_from_environment as endpoint_from_environment
 
-    settings = Settings()
-    return BodyDeadline(create_app(settings), settings.body_timeout)
+    return BodyDeadline(endpoint_from_environment(), Settings().body_timeout)
