@@ -1,1 +1,1 @@
-"""Hardening: slow and idle clients, faults of the process and of the disk."""
+"""Hardening: attacks, slow and idle clients, faults of the process and of the disk."""
