@@ -5,7 +5,10 @@ properties, subclass closure) are computed by the ``reasonable`` reasoner and ke
 in a named graph of their own, apart from the asserted data.
 """
 
+import ctypes
+import errno
 import hashlib
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ import reasonable
 from scograph import resources
 from scograph.namespaces import ID, INFERRED_GRAPH, SHARE_ALIKE_INFERRED_GRAPH
 from scograph.rdf_files import data_files, ontology_files, project_quads
+from scograph.server.stores import process_alive
 
 # Links say "same as" a Wikidata item; reasoning over them would copy every fact
 # onto Wikidata's IRIs, so owl:sameAs stays out of the reasoner's input.
@@ -62,20 +66,73 @@ def build_store(
     inferred = infer(asserted)
 
     store_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}-", dir=store_dir.parent))
+    _remove_abandoned_builds(store_dir)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{store_dir.name}-building-{os.getpid()}-", dir=store_dir.parent)
+    )
     try:
+        # bulk_extend is not transactional: a killed build leaves a partial store,
+        # which is why it is built in a folder of its own.
         store = ox.Store(str(staging))
         store.bulk_extend(asserted)
         store.bulk_extend(inferred)
         store.flush()
         graphs = sum(1 for _ in store.named_graphs())
         del store
-        if store_dir.exists():
-            shutil.rmtree(store_dir)
-        staging.rename(store_dir)
+        _move_into_place(staging, store_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildReport(asserted=len(asserted), inferred=len(inferred), graphs=graphs)
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Make the store built in ``staging`` the one at ``target``; the old one ends in ``staging``.
+
+    The two folders are swapped in one step (``renameat2`` with ``RENAME_EXCHANGE``),
+    so at every instant ``target`` holds a complete store, the old or the new one.
+    Where the system cannot swap, the old store is renamed away first: a crash
+    between the two renames leaves no store at ``target`` (a clear error when it is
+    served) but never a partial one.
+    """
+    if not target.exists():
+        staging.rename(target)
+        return
+    if _exchange(staging, target):
+        return
+    old = staging.with_name(staging.name + "-old")
+    target.rename(old)
+    staging.rename(target)
+    old.rename(staging)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically; False where the system cannot."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    done = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _remove_abandoned_builds(store_dir: Path) -> None:
+    """Remove the staging folders of builds that were killed (their process is gone)."""
+    prefix = f".{store_dir.name}-building-"
+    for entry in store_dir.parent.glob(prefix + "*"):
+        pid = entry.name[len(prefix) :].split("-", 1)[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def infer(quads: list[ox.Quad]) -> list[ox.Quad]:

@@ -114,7 +114,8 @@ def serve(
     try:
         launch(host, port, workers, store, empty, access_log)
     except LaunchError as error:
-        console.print(f"[red]error[/red] {error}")
+        # One line however long, for logs and service managers.
+        console.print(f"[red]error[/red] {error}", soft_wrap=True, markup=True, highlight=False)
         raise typer.Exit(2) from error
 
 

@@ -71,6 +71,35 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default=["*"], description="Origins allowed to read the endpoint from a browser."
     )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a client has to send a request's headers (on a new or kept-alive "
+        "connection) before it gets 408 and is disconnected.",
+    )
+    body_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a client has to send a request's whole body once its headers "
+        "are in, before it gets 408 and is disconnected.",
+    )
+    send_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a client may go without reading any of a large answer before "
+        "it is disconnected.",
+    )
+    keep_alive_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds an idle kept-alive connection stays open."
+    )
+    max_connections: int = Field(
+        default=1000,
+        ge=1,
+        description="Open connections (and requests in progress) above which requests get 503.",
+    )
+    max_header_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="Largest request line and headers accepted."
+    )
 
     @property
     def writable(self) -> bool:

@@ -1,0 +1,1 @@
+"""Hardening: attacks, slow and idle clients, faults of the process and of the disk."""

@@ -6,7 +6,6 @@ token is set) over the on-disk store named by the settings, and keeps them on
 """
 
 import shutil
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +21,7 @@ from scograph.server.executor import ReaderPool, Writer
 from scograph.server.responses import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from scograph.server.routes import allowed_methods, build_routes
 from scograph.server.service_description import Descriptions
+from scograph.server.stores import working_folder
 from scograph.settings import Settings
 from scograph.web import include_web
 
@@ -105,7 +105,7 @@ def _open_pages_store(store: Path, writable: bool) -> tuple[ox.Store, Path | Non
     """
     if not writable:
         return ox.Store.read_only(str(store)), None
-    copy = Path(tempfile.mkdtemp(prefix=".scograph-pages-", dir=store.parent))
+    copy = working_folder(store, "pages")
     snapshot = copy / "store"
     ox.Store.read_only(str(store)).backup(str(snapshot))
     return ox.Store.read_only(str(snapshot)), copy

@@ -94,9 +94,15 @@ class UpstreamError(EndpointError):
 
 
 class ServiceUnavailableError(EndpointError):
-    """A query over the time limit (stopped), or every worker busy."""
+    """A query over the time limit (stopped), every worker busy, a store that cannot be written."""
 
     status = 503
+
+
+class InsufficientStorageError(EndpointError):
+    """A write that does not fit on the store's disk."""
+
+    status = 507
 
 
 _BY_STATUS: dict[int, type[EndpointError]] = {
@@ -113,6 +119,7 @@ _BY_STATUS: dict[int, type[EndpointError]] = {
         UnprocessableError,
         UpstreamError,
         ServiceUnavailableError,
+        InsufficientStorageError,
     )
 }
 

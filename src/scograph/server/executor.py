@@ -17,12 +17,12 @@ snapshot the writer takes (see :class:`Writer`), so a client reads its own write
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import shutil
 import signal
 import socket
 import sys
-import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +32,16 @@ import scograph
 from scograph.server import wire
 from scograph.server.errors import (
     EndpointError,
+    InsufficientStorageError,
     ServiceUnavailableError,
     UnprocessableError,
     error_for_status,
 )
+from scograph.server.stores import working_folder
 
 _START_TIMEOUT = 120.0
+_SNAPSHOT_RETRY_SECONDS = 5.0
+_log = logging.getLogger("uvicorn.error")
 SNAPSHOTS_PREFIX = ".scograph-snapshots-"
 
 
@@ -433,9 +437,10 @@ class Writer(_Owner):
         self.readers = readers
         self._worker: WorkerProcess | None = None
         self._lock = asyncio.Lock()
-        self._snapshots = Path(tempfile.mkdtemp(prefix=SNAPSHOTS_PREFIX, dir=store.parent))
+        self._snapshots = working_folder(store, "snapshots")
         self._committed = 0
         self._snapshot_generation = -1
+        self._snapshot_retry_at = 0.0
         readers.freshen = self.freshen
 
     async def start(self) -> None:
@@ -459,15 +464,29 @@ class Writer(_Owner):
         worker.kill()
 
     async def freshen(self) -> None:
-        """Snapshot the store for the readers if it changed since the last snapshot."""
+        """Snapshot the store for the readers if it changed since the last snapshot.
+
+        A snapshot needs a little room on the disk. When it cannot be taken (the
+        disk is full) the readers stay on the last one, so reads go on, showing the
+        store as of then; it is tried again at most every few seconds, since each
+        try holds up reads and writes.
+        """
         if self._snapshot_generation == self._committed:
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._snapshot_retry_at:
             return
         async with self._lock:
             generation = self._committed
             if self._snapshot_generation == generation:
                 return
             path = self._snapshots / str(generation)
-            await self._call({"op": "snapshot", "path": str(path)})
+            try:
+                await self._call({"op": "snapshot", "path": str(path)})
+            except (InsufficientStorageError, ServiceUnavailableError) as error:
+                self._snapshot_retry_at = loop.time() + _SNAPSHOT_RETRY_SECONDS
+                _log.warning("Readers stay on the last snapshot: %s", error.message)
+                return
             self._snapshot_generation = generation
             self.readers.publish(path, generation)
 
@@ -493,6 +512,10 @@ class Writer(_Owner):
             if self._worker is not None:
                 # RocksDB's lock is free only once the killed writer has exited.
                 await self._worker.process.wait()
-            self._worker = await WorkerProcess.start("writer", self.store)
+            try:
+                self._worker = await WorkerProcess.start("writer", self.store)
+            except RuntimeError as error:
+                message = f"The store cannot be written now: {error}."
+                raise ServiceUnavailableError(message) from error
         lease = _Lease(self, self._worker, self.timeout)
         return await lease.exchange({**request, "bodies": len(bodies)}, bodies)

@@ -10,7 +10,14 @@ from pydantic import ValidationError
 
 from scograph.rdf_files import RdfFileError
 from scograph.server.app import create_app
-from scograph.server.stores import bundled_releases, bundled_store, store_to_serve
+from scograph.server.client_limits import BodyDeadline, raise_open_files_limit, uvicorn_options
+from scograph.server.stores import (
+    bundled_releases,
+    bundled_store,
+    check_store_opens,
+    remove_stale_working_folders,
+    store_to_serve,
+)
 from scograph.settings import Settings
 
 
@@ -51,25 +58,32 @@ def serve(
     with ExitStack() as stack:
         try:
             path = stack.enter_context(store_to_serve(store, empty, settings.writable))
+            check_store_opens(path, settings.writable)
         except (ValueError, RdfFileError) as error:
             raise LaunchError(str(error)) from error
+        if settings.writable:
+            remove_stale_working_folders(path)
         update: dict[str, object] = {"store": path, "union_default_graph": not empty}
         if store is None and not empty and settings.releases_dir is None:
             # The bundled graph comes with its release, so /dumps/ has something to offer.
             update["releases_dir"] = bundled_releases(bundled_store(), settings.public_base_url)
         settings = settings.model_copy(update=update)
+        options = uvicorn_options(settings)
+        raise_open_files_limit(settings.max_connections)
         if workers > 1:
             os.environ["SCOGRAPH_STORE"] = str(path)
             os.environ["SCOGRAPH_UNION_DEFAULT_GRAPH"] = "false" if empty else "true"
             if settings.releases_dir is not None:
                 os.environ["SCOGRAPH_RELEASES_DIR"] = str(settings.releases_dir)
             uvicorn.run(
-                "scograph.server.app:app_from_environment",
+                "scograph.server.client_limits:app_from_environment",
                 factory=True,
                 host=host,
                 port=port,
                 workers=workers,
                 access_log=access_log,
+                **options,
             )
         else:
-            uvicorn.run(create_app(settings), host=host, port=port, access_log=access_log)
+            app = BodyDeadline(create_app(settings), settings.body_timeout)
+            uvicorn.run(app, host=host, port=port, access_log=access_log, **options)

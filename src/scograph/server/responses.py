@@ -1,12 +1,17 @@
 """HTTP responses carrying a worker's answer: whole when small, streamed when not."""
 
 import asyncio
+import contextlib
+import logging
 from typing import Final
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from scograph.server.executor import Answer
+from scograph.server.spool import Spool
+
+_log = logging.getLogger("uvicorn.error")
 
 TRUNCATED_HEADER: Final = "X-SPARQL-Truncated"
 MAX_ROWS_HEADER: Final = "X-SPARQL-Max-Rows"
@@ -44,9 +49,11 @@ async def _disconnected(receive: Receive) -> None:
 class StreamedAnswer(Response):
     """Sends a worker's answer chunk by chunk, as fast as the client reads it.
 
-    A client that goes away stops the answer (its worker is killed and replaced);
-    a worker that fails midway breaks the connection, so a cut answer never looks
-    complete.
+    The answer goes through a :class:`~scograph.server.spool.Spool`, so its worker
+    is free once it has produced it, however slowly the client reads. A client
+    that reads nothing for ``SCOGRAPH_SEND_TIMEOUT`` seconds is dropped; one that goes away
+    stops the answer (its worker, if still busy, is killed and replaced). A worker
+    that fails midway breaks the connection, so a cut answer never looks complete.
     """
 
     def __init__(self, answer: Answer, headers: dict[str, str]) -> None:
@@ -56,16 +63,28 @@ class StreamedAnswer(Response):
         self.init_headers(headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        send_timeout = scope["app"].state.settings.send_timeout
+        spool = Spool()
         chunks = self.answer.chunks()
+        filling = asyncio.ensure_future(spool.fill(chunks))
         watcher = asyncio.ensure_future(_disconnected(receive))
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-            async for chunk in chunks:
+            async for chunk in spool.read():
                 if watcher.done():
                     return
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                try:
+                    async with asyncio.timeout(send_timeout):
+                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                except TimeoutError:
+                    _log.info("A client read nothing for %g s; answer dropped.", send_timeout)
+                    return
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             watcher.cancel()
+            filling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await filling
             await chunks.aclose()
             self.answer.close()
+            spool.close()

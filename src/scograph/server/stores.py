@@ -5,8 +5,10 @@ pyoxigraph) into the user's cache; a server that may write gets its own copy, so
 the cache always holds the bundled graph as built.
 """
 
+import errno
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +23,82 @@ import scograph
 def is_store(path: Path) -> bool:
     """Whether ``path`` holds a pyoxigraph (RocksDB) store."""
     return (path / "CURRENT").is_file()
+
+
+class StoreUnavailableError(ValueError):
+    """A store that cannot be opened the way the server needs it."""
+
+
+# Folders a writable server keeps beside its store (snapshots for the readers, the
+# pages' copy), named after the server's process id; see :func:`working_folder`.
+_WORKING_FOLDER = re.compile(r"^\.scograph-(?:snapshots|pages)-(\d+)-")
+
+
+def working_folder(store: Path, kind: str) -> Path:
+    """Create a folder beside ``store`` for this server's ``kind`` of copies of it."""
+    return Path(tempfile.mkdtemp(prefix=f".scograph-{kind}-{os.getpid()}-", dir=store.parent))
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running (a recycled id counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_working_folders(store: Path) -> list[Path]:
+    """Remove the copies a killed server left beside ``store``; return what was removed.
+
+    A server stopped by SIGKILL cannot remove its snapshots, and they keep the
+    store's old files alive on disk; the next server removes those of dead processes.
+    """
+    removed = []
+    for entry in store.parent.iterdir():
+        found = _WORKING_FOLDER.match(entry.name)
+        if found and entry.is_dir() and not process_alive(int(found.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def check_store_opens(path: Path, writable: bool) -> None:
+    """Raise :class:`StoreUnavailableError`, with a one-line reason, if ``path`` cannot be served.
+
+    A writable server needs to write in the store's folder and beside it (its
+    snapshots); a read-only one only to read. Checked before the server starts, so
+    a read-only disk or a full one is said plainly instead of failing the start-up.
+    """
+    if writable:
+        for folder in (path, path.parent):
+            if not os.access(folder, os.W_OK) or _read_only_file_system(folder):
+                raise StoreUnavailableError(
+                    f"Cannot write to {folder}: it is on a read-only file system or not "
+                    "writable; serve the store read-only (without SCOGRAPH_WRITE_TOKEN) or "
+                    "make it writable."
+                )
+    try:
+        store = ox.Store(str(path)) if writable else ox.Store.read_only(str(path))
+    except OSError as error:
+        mode = "for writing" if writable else "for reading"
+        raise StoreUnavailableError(
+            f"Cannot open the store {path} {mode}: {_reason(error)}"
+        ) from error
+    del store
+
+
+def _read_only_file_system(folder: Path) -> bool:
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+
+
+def _reason(error: OSError) -> str:
+    text = " ".join(str(error).split())
+    if os.strerror(errno.ENOSPC) in text:
+        return f"its disk is full ({text})"
+    return text
 
 
 def cache_dir() -> Path:

@@ -28,8 +28,10 @@ headers):
    TSV stream that pyoxigraph parses and serialises again.
 """
 
+import errno
 import io
 import json
+import os
 import re
 import socket
 import sys
@@ -375,14 +377,48 @@ class Reader(_Worker):
         self.send_end()
 
 
+def _store_failure(error: OSError, writing: bool = True) -> WorkerError:
+    """The status for a store that failed to write: 507 when its disk is full, else 503."""
+    outcome = "; the write was not made, nothing was changed" if writing else ""
+    if os.strerror(errno.ENOSPC) in str(error):
+        return WorkerError(507, f"The store's disk is full{outcome}: {error}")
+    return WorkerError(503, f"The store could not be written{outcome}: {error}")
+
+
+def _is_store_failure(error: OSError) -> bool:
+    # RocksDB's own errors (a full disk, a read-only file system), not a SERVICE call's.
+    return str(error).startswith("IO error")
+
+
 class Writer(_Worker):
-    """Applies updates and Graph Store writes, each in one transaction."""
+    """Applies updates and Graph Store writes, each in one transaction.
+
+    After the store fails to write (a full disk), RocksDB refuses every later
+    write until the store is reopened; reopening replays its log without the
+    failed transaction. So the handle is dropped, and reopened by the next request.
+    """
 
     def __init__(self, channel: wire.FrameSocket, path: str) -> None:
         super().__init__(channel, path)
-        self.store = ox.Store(path)
+        self._store: ox.Store | None = ox.Store(path)
+
+    @property
+    def store(self) -> ox.Store:
+        """The writable store, reopened if an earlier write failed in the store."""
+        if self._store is None:
+            self._store = ox.Store(self.path)  # an OSError is reported by handle()
+        return self._store
 
     def handle(self, request: dict[str, Any], bodies: list[bytes]) -> None:
+        try:
+            self._handle(request, bodies)
+        except OSError as error:
+            if not _is_store_failure(error):
+                raise
+            self._store = None
+            raise _store_failure(error, writing=request["op"] != "snapshot") from error
+
+    def _handle(self, request: dict[str, Any], bodies: list[bytes]) -> None:
         operation = request["op"]
         if operation == "update":
             self._update(request["update"], request.get("base"))
@@ -409,6 +445,8 @@ class Writer(_Worker):
         except ValueError as error:
             raise WorkerError(400, f"The update failed, nothing was changed: {error}") from error
         except OSError as error:
+            if _is_store_failure(error):
+                raise
             raise WorkerError(502, f"The update failed, nothing was changed: {error}") from error
 
     def load(self, request: dict[str, Any], bodies: list[bytes]) -> None:
