@@ -356,7 +356,8 @@ class RemoteReaders:
             kind = _media_type(response)
             lines = _lines_kind(kind)
             offer = _offer(request.get("accept"), graph=lines == N_TRIPLES)
-            parts, complete = await _read_up_to(response, self.counted_answer_bytes, deadline)
+            chunks = response.aiter_bytes()
+            parts, complete = await _read_up_to(chunks, self.counted_answer_bytes, deadline)
             if complete:
                 body = b"".join(parts)
                 return _whole(body, kind, offer, max_rows)
@@ -365,7 +366,7 @@ class RemoteReaders:
                     f"The SPARQL engine sent a large answer as {kind or 'an untyped body'}, "
                     "which scograph cannot cut at its row limit (it asks for TSV or N-Triples)."
                 )
-            truncated = await _more_rows_than(response, parts, lines, max_rows, deadline)
+            truncated = await _more_rows_than(chunks, parts, lines, max_rows, deadline)
         finally:
             await response.aclose()
         # Counted and dropped; the engine runs the query again for the stream.
@@ -473,12 +474,11 @@ def _format(offer: Offer) -> ox.RdfFormat | ox.QueryResultsFormat:
 
 
 async def _read_up_to(
-    response: httpx.Response, limit: int, deadline: _Deadline
+    chunks: AsyncIterator[bytes], limit: int, deadline: _Deadline
 ) -> tuple[list[bytes], bool]:
     """Read the answer while it fits ``limit`` bytes; return its parts and whether it ended."""
     parts: list[bytes] = []
     size = 0
-    chunks = response.aiter_bytes()
     async with deadline.guard():
         try:
             async for chunk in chunks:
@@ -492,7 +492,7 @@ async def _read_up_to(
 
 
 async def _more_rows_than(
-    response: httpx.Response, parts: list[bytes], lines: str, max_rows: int, deadline: _Deadline
+    chunks: AsyncIterator[bytes], parts: list[bytes], lines: str, max_rows: int, deadline: _Deadline
 ) -> bool:
     """Count the rows of a large answer as it arrives (keeping none); stop past ``max_rows``."""
     wanted = _header_lines(lines) + max_rows
@@ -502,7 +502,7 @@ async def _more_rows_than(
         return True
     async with deadline.guard():
         try:
-            async for chunk in response.aiter_bytes():
+            async for chunk in chunks:
                 seen += chunk.count(b"\n")
                 if seen > wanted:
                     return True
