@@ -44,6 +44,29 @@ def build(
 
 
 @app.command()
+def load(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(help="A release folder (its *.nq.gz dumps, checked), or dump files."),
+    ],
+    store: Annotated[Path, typer.Option(help="Folder of the new store (must not exist).")],
+) -> None:
+    """Build a store from a release's dumps, for a replica to serve read-only."""
+    from scograph.load import LoadError, load_store
+
+    with console.status("Loading the dumps…"):
+        try:
+            report = load_store(sources, store)
+        except (LoadError, OSError) as error:
+            console.print(f"[red]error[/red] {error}")
+            raise typer.Exit(1) from error
+    console.print(
+        f"Loaded {len(report.files)} dump(s) into {store}: {report.quads} quads "
+        f"in {report.graphs} named graphs."
+    )
+
+
+@app.command()
 def validate() -> None:
     """Check the ontology and the data against the SHACL shapes and the ontology checks."""
     from scograph.validate import validate_project
