@@ -423,7 +423,10 @@ def _check_iri(iri: str) -> None:
 
 
 def _check_syntax(text: str, update: bool) -> None:
-    """Parse without running (rdflib's parser), to tell a syntax error (400) from a refusal."""
+    """Parse without running (rdflib's parser), to tell a syntax error (400) from a refusal.
+
+    As the reader processes do; here in a thread of the app, which the query
+    guard's nesting limit keeps short."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
@@ -433,6 +436,9 @@ def _check_syntax(text: str, update: bool) -> None:
         raise BadRequestError(
             f"Syntax error at line {error.lineno}, column {error.col}: {error.msg}"
         ) from error
+    except RecursionError:
+        # Deep nesting says nothing about the syntax: the refusal (403) stands.
+        pass
     except Exception as error:
         raise BadRequestError(f"Syntax error: {error}") from error
 
