@@ -4,8 +4,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from scograph.server.remote_engine import EngineUrls, RemoteReaders, RemoteWriter
+from scograph.server.remote_engine import EngineUrls, RemoteReaders
 from scograph.server.remote_pages import RemoteReadView
+from scograph.server.remote_writer import RemoteWriter
 from scograph.settings import Settings
 
 

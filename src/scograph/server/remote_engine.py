@@ -1,28 +1,29 @@
 """Another SPARQL 1.1 engine as the store: ``scograph serve --store sparql+http://HOST/PATH``.
 
-:class:`RemoteReaders` and :class:`RemoteWriter` answer the requests the routes build
-(see :mod:`scograph.server.routes`) as the local :class:`~scograph.server.executor.ReaderPool`
-and :class:`~scograph.server.executor.Writer` do, by speaking the SPARQL 1.1 Protocol and
-the Graph Store Protocol to the engine, so everything above them (protocol checks,
-limits, the SERVICE allow-list, pages, dumps) is scograph's own and unchanged. The
-routes refuse what they refuse before anything is sent to the engine.
+:class:`RemoteReaders` (and :class:`~scograph.server.remote_writer.RemoteWriter`) answer
+the requests the routes build (see :mod:`scograph.server.routes`) as the local
+:class:`~scograph.server.executor.ReaderPool` and :class:`~scograph.server.executor.Writer`
+do, by speaking the SPARQL 1.1 Protocol (and the Graph Store Protocol) to the engine,
+so everything above them (protocol checks, limits, the SERVICE allow-list, pages,
+dumps) is scograph's own and unchanged. The routes refuse what they refuse before
+anything is sent to the engine.
 
 The row cap works as in the reader processes: the engine is asked for one line per
 row (SPARQL TSV for solutions, N-Triples for graphs); an answer up to 8 MiB is read,
 counted, cut and converted in memory; a larger one is counted as it arrives (and
 dropped), then asked for again and streamed, cut at the cap and converted chunk by
-chunk in a thread, so memory does not grow with the answer.
+chunk in a thread (:mod:`scograph.server.stream_convert`), so memory does not grow
+with the answer.
 
 The time limit stops scograph waiting and closes the connection; the engine's own
-evaluation may go on unless the engine has a time limit of its own (``oxigraph serve
---timeout-s``, Fuseki's ``arq:queryTimeout``...).
+evaluation may go on (an engine stops a streamed answer when its connection closes,
+but not always one still being computed, such as an aggregate) unless the engine has
+a time limit of its own that stops it.
 """
 
 import asyncio
-import concurrent.futures
 import contextlib
 import re
-import threading
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -49,6 +50,7 @@ from scograph.server.errors import (
     UpstreamError,
 )
 from scograph.server.executor import Answer
+from scograph.server.stream_convert import converted
 
 REMOTE_PREFIXES: Final = ("sparql+http://", "sparql+https://")
 TSV: Final = "text/tab-separated-values"
@@ -255,7 +257,7 @@ class RemoteReaders:
     async def health(self) -> tuple[bool, dict[str, object]]:
         """Whether the engine answers ``ASK {}`` within a few seconds."""
         try:
-            response = await self._client().post(
+            response = await self.http_client().post(
                 self.urls.query,
                 data={"query": "ASK {}"},
                 headers={"Accept": LINES_ACCEPT},
@@ -266,7 +268,8 @@ class RemoteReaders:
             ok = False
         return ok, {"sparql_engine": "reachable" if ok else "unreachable"}
 
-    def _client(self) -> httpx.AsyncClient:
+    def http_client(self) -> httpx.AsyncClient:
+        """The connection pool to the engine (the writer shares it)."""
         if self.client is None:
             raise RuntimeError("RemoteReaders.start() was not called")
         return self.client
@@ -316,7 +319,7 @@ class RemoteReaders:
 
     async def _send_query(self, form: dict[str, Any], deadline: _Deadline) -> httpx.Response:
         """POST the query; return the streamed 200 response, or raise the engine's error."""
-        client = self._client()
+        client = self.http_client()
         request = client.build_request(
             "POST", self.urls.query, data=form, headers={"Accept": LINES_ACCEPT}
         )
@@ -373,7 +376,7 @@ class RemoteReaders:
         again = await self._send_query(form, deadline)
         source = _cut(again, _header_lines(lines), max_rows if truncated else None, deadline)
         if offer.media_type != lines:
-            source = _converted(source, lines == N_TRIPLES, _format(offer))
+            source = converted(source, lines == N_TRIPLES, _format(offer))
         return RemoteAnswer(offer.content_type, truncated, max_rows, source, again)
 
     async def _graph(self, request: dict[str, Any]) -> Answer:
@@ -405,7 +408,7 @@ class RemoteReaders:
             )
         source = _cut(response, 0, None, deadline)
         if offer.media_type != N_TRIPLES:
-            source = _converted(source, True, _format(offer))
+            source = converted(source, True, _format(offer))
         return RemoteAnswer(offer.content_type, False, None, source, response)
 
 
@@ -589,203 +592,3 @@ async def _cut(
             end = chunk.index(b"\n", end + 1)
         yield chunk[: end + 1]
         return
-
-
-class _StoppedError(Exception):
-    """The converter's reader went away."""
-
-
-class _Bridge:
-    """A pyoxigraph parser and serialiser in a thread, fed and drained by asyncio queues."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.inbox: asyncio.Queue[bytes | None] = asyncio.Queue(4)
-        self.outbox: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue(4)
-        self.stop = threading.Event()
-        self._pending = b""
-        self._ended = False
-        self._buffer = bytearray()
-
-    def _wait(self, coroutine: Any) -> Any:
-        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
-        while True:
-            if self.stop.is_set():
-                future.cancel()
-                raise _StoppedError
-            try:
-                return future.result(timeout=0.2)
-            except concurrent.futures.TimeoutError:
-                continue
-
-    # The file the parser reads.
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        while not self._pending:
-            if self._ended:  # the parser reads again after the end
-                return b""
-            item = self._wait(self.inbox.get())
-            if item is None:
-                self._ended = True
-                return b""
-            self._pending = item
-        size = len(self._pending) if size is None or size < 0 else size
-        data, self._pending = self._pending[:size], self._pending[size:]
-        return data
-
-    # The file the serialiser writes.
-    def write(self, data: bytes) -> int:
-        self._buffer += data
-        if len(self._buffer) >= _CHUNK_BYTES:
-            self.flush()
-        return len(data)
-
-    def flush(self) -> None:
-        if self._buffer:
-            self._wait(self.outbox.put(bytes(self._buffer)))
-            self._buffer.clear()
-
-    def run(self, graph: bool, fmt: Any) -> None:
-        try:
-            if graph:
-                ox.serialize(ox.parse(self, ox.RdfFormat.N_TRIPLES), self, fmt)
-            else:
-                ox.parse_query_results(self, ox.QueryResultsFormat.TSV).serialize(self, fmt)
-            self.flush()
-            self._wait(self.outbox.put(None))
-        except _StoppedError:
-            return
-        except Exception as error:
-            with contextlib.suppress(_StoppedError):
-                self._wait(self.outbox.put(_reading_failed(error)))
-
-
-def _reading_failed(error: Exception) -> EndpointError:
-    return UpstreamError(f"The SPARQL engine's answer could not be read midway: {error}")
-
-
-async def _converted(source: AsyncIterator[bytes], graph: bool, fmt: Any) -> AsyncIterator[bytes]:
-    """``source`` (N-Triples or TSV) in ``fmt``, converted as it streams."""
-    bridge = _Bridge(asyncio.get_running_loop())
-
-    async def feed() -> None:
-        try:
-            async for chunk in source:
-                await bridge.inbox.put(chunk)
-            await bridge.inbox.put(None)
-        except BaseException as error:
-            bridge.stop.set()
-            await bridge.outbox.put(error if isinstance(error, Exception) else _StoppedError())
-            raise
-
-    thread = threading.Thread(target=bridge.run, args=(graph, fmt), daemon=True)
-    feeder = asyncio.ensure_future(feed())
-    thread.start()
-    try:
-        while True:
-            item = await bridge.outbox.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        bridge.stop.set()
-        feeder.cancel()
-        with contextlib.suppress(BaseException):
-            await feeder
-
-
-class RemoteWriter:
-    """Sends updates and Graph Store writes to the engine, as the :class:`Writer` process does.
-
-    Bodies are read here first (so a bad body is a 400 with the same message as
-    the local store gives, relative IRIs resolve against the graph's IRI) and sent
-    as one N-Triples document, which the engine stores in one request.
-    """
-
-    def __init__(self, urls: EngineUrls, timeout: float, readers: RemoteReaders) -> None:
-        self.urls = urls
-        self.timeout = timeout
-        self.readers = readers
-
-    async def start(self) -> None:
-        """Nothing to start: writes share the readers' connection pool."""
-
-    async def close(self) -> None:
-        """Nothing to stop."""
-
-    async def call(self, request: dict[str, Any], bodies: Sequence[bytes] = ()) -> dict[str, Any]:
-        """Apply one write; return ``{"created": bool}`` for Graph Store PUT and POST."""
-        operation = request["op"]
-        iri = request.get("graph")
-        target = {"graph": iri} if iri is not None else {"default": ""}
-        if operation == "update":
-            text = with_base(request["update"], request.get("base"))
-            args: dict[str, Any] = {
-                "content": text.encode(),
-                "headers": {"Content-Type": "application/sparql-update"},
-            }
-            response = await self._send("POST", self.urls.update, args, "update")
-        elif operation in ("put", "post"):
-            data = await asyncio.to_thread(_as_n_triples, request, bodies)
-            args = {
-                "content": data,
-                "params": target,
-                "headers": {"Content-Type": N_TRIPLES},
-            }
-            response = await self._send(operation.upper(), self.urls.graph_store, args, "write")
-        elif operation == "delete":
-            response = await self._send(
-                "DELETE", self.urls.graph_store, {"params": target}, "write"
-            )
-            if response.status_code == 404:
-                raise NotFoundError(f"There is no graph <{iri}> in the store.")
-        else:
-            raise BadRequestError(f"unknown operation {operation!r}")
-        if response.status_code >= 300:
-            raise refusal(response.status_code, response.text, operation)
-        return {"created": response.status_code == 201}
-
-    async def _send(self, method: str, url: str, args: dict[str, Any], what: str) -> httpx.Response:
-        client = self.readers._client()
-        try:
-            async with asyncio.timeout(self.timeout):
-                return await client.request(method, url, **args)
-        except TimeoutError as error:
-            raise ServiceUnavailableError(
-                f"The {what} ran over the time limit of {self.timeout:g} s; scograph stopped "
-                "waiting, and the SPARQL engine may still apply it."
-            ) from error
-        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise unreachable(url, error) from error
-        except httpx.HTTPError as error:
-            raise UpstreamError(
-                f"The SPARQL engine broke off the {what} ({type(error).__name__}: {error}); "
-                "it may or may not have been applied."
-            ) from error
-        finally:
-            # Whatever happened, what readers see may have changed.
-            self.readers.generation += 1
-
-
-def _as_n_triples(request: dict[str, Any], bodies: Sequence[bytes]) -> bytes:
-    """The triples of the request's RDF bodies, as one N-Triples document."""
-    iri = request.get("graph")
-    triples: list[ox.Triple] = []
-    for media_type, body in zip(request["media_types"], bodies, strict=True):
-        fmt = ox.RdfFormat.from_media_type(media_type)
-        if fmt is None:
-            raise UnsupportedMediaTypeError(f"Cannot read RDF sent as {media_type}.")
-        try:
-            quads = ox.parse(
-                body, fmt, base_iri=iri or request.get("base"), without_named_graphs=True
-            )
-            triples.extend(quad.triple for quad in quads)
-        except SyntaxError as error:
-            raise BadRequestError(syntax_message(str(error))) from error
-        except ValueError as error:
-            raise BadRequestError(f"The data could not be read: {error}") from error
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
