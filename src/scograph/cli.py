@@ -44,6 +44,29 @@ def build(
 
 
 @app.command()
+def load(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(help="A release folder (its *.nq.gz dumps, checked), or dump files."),
+    ],
+    store: Annotated[Path, typer.Option(help="Folder of the new store (must not exist).")],
+) -> None:
+    """Build a store from a release's dumps, for a replica to serve read-only."""
+    from scograph.load import LoadError, load_store
+
+    with console.status("Loading the dumps…"):
+        try:
+            report = load_store(sources, store)
+        except (LoadError, OSError) as error:
+            console.print(f"[red]error[/red] {error}")
+            raise typer.Exit(1) from error
+    console.print(
+        f"Loaded {len(report.files)} dump(s) into {store}: {report.quads} quads "
+        f"in {report.graphs} named graphs."
+    )
+
+
+@app.command()
 def validate() -> None:
     """Check the ontology and the data against the SHACL shapes and the ontology checks."""
     from scograph.validate import validate_project
@@ -92,7 +115,28 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="uvicorn processes (above 1: read-only only).")
     ] = 1,
-    store: StoreOption = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Folder of the on-disk store, or sparql+http://HOST/PATH (or sparql+https://) "
+            "of another SPARQL 1.1 engine's query URL to use as the store.",
+        ),
+    ] = None,
+    update_url: Annotated[
+        str | None,
+        typer.Option(
+            help="With a SPARQL engine as the store: its SPARQL Update URL "
+            "(default: the query URL ending in /update instead, as Oxigraph's server)."
+        ),
+    ] = None,
+    graph_store_url: Annotated[
+        str | None,
+        typer.Option(
+            help="With a SPARQL engine as the store: its Graph Store URL, for writes "
+            "(default: the query URL ending in /store instead, as Oxigraph's server)."
+        ),
+    ] = None,
     empty: Annotated[
         bool,
         typer.Option(
@@ -105,14 +149,28 @@ def serve(
 ) -> None:
     """Serve the SPARQL endpoint (the bundled graph unless --store or --empty).
 
+    With --store sparql+http://HOST/PATH, another SPARQL 1.1 engine (Oxigraph,
+    Fuseki, QLever, Virtuoso, GraphDB, Neptune...) holds the data and answers the
+    queries; scograph keeps its protocol checks, limits, pages and dumps above it.
+
     Limits and the write token come from SCOGRAPH_* environment variables
     (SCOGRAPH_WRITE_TOKEN, SCOGRAPH_QUERY_TIMEOUT, SCOGRAPH_MAX_ROWS, ...).
     """
+    import os
+
     from scograph.server.launch import LaunchError
     from scograph.server.launch import serve as launch
+    from scograph.server.remote_engine import engine_url, is_remote_store
 
+    folder = Path(store) if store is not None and not is_remote_store(store) else None
+    if store is not None and folder is None:
+        # The settings (of every uvicorn process) name the engine.
+        os.environ["SCOGRAPH_REMOTE_QUERY_URL"] = engine_url(store)
+    for name, url in (("UPDATE", update_url), ("GRAPH_STORE", graph_store_url)):
+        if url is not None:
+            os.environ[f"SCOGRAPH_REMOTE_{name}_URL"] = url
     try:
-        launch(host, port, workers, store, empty, access_log)
+        launch(host, port, workers, folder, empty, access_log)
     except LaunchError as error:
         # One line however long, for logs and service managers.
         console.print(f"[red]error[/red] {error}", soft_wrap=True, markup=True, highlight=False)

@@ -8,8 +8,9 @@ List values in the environment are JSON, e.g.
 
 import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
@@ -25,7 +26,29 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SCOGRAPH_", extra="ignore")
 
     store: Path | None = Field(
-        default=None, description="Folder of the on-disk pyoxigraph store to serve."
+        default=None,
+        description="Folder of the on-disk pyoxigraph store to serve; a value "
+        "sparql+http://HOST/PATH (or sparql+https://) sets remote_query_url instead.",
+    )
+    remote_query_url: str | None = Field(
+        default=None,
+        description="Query URL of another SPARQL 1.1 engine to use as the store, "
+        "instead of an on-disk one.",
+    )
+    remote_update_url: str | None = Field(
+        default=None,
+        description="That engine's SPARQL Update URL (default: the query URL with its last "
+        "path segment replaced by 'update', as Oxigraph's server has it).",
+    )
+    remote_graph_store_url: str | None = Field(
+        default=None,
+        description="That engine's Graph Store Protocol URL, for Graph Store writes "
+        "(default: the query URL with its last path segment replaced by 'store').",
+    )
+    remote_union_parameter: str = Field(
+        default="union-default-graph",
+        description="Parameter asking the engine for the union of its graphs as the default "
+        "graph (Oxigraph's); empty: the engine's default graph as it is configured.",
     )
     union_default_graph: bool = Field(
         default=True,
@@ -100,6 +123,16 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(
         default=64 * 1024, ge=1024, description="Largest request line and headers accepted."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _remote_store(cls, data: Any) -> Any:
+        """``store=sparql+http://...`` names a remote engine, not a folder."""
+        if isinstance(data, dict):
+            store = data.get("store")
+            if isinstance(store, str) and store.startswith(("sparql+http://", "sparql+https://")):
+                data = {**data, "store": None, "remote_query_url": store.removeprefix("sparql+")}
+        return data
 
     @property
     def writable(self) -> bool:

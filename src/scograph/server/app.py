@@ -9,6 +9,7 @@ import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import FastAPI
@@ -35,31 +36,52 @@ def _store_path(settings: Settings) -> Path:
     return store
 
 
+Backend = tuple[Any, Any, Any]
+
+
+@asynccontextmanager
+async def _local_backend(store: Path, settings: Settings) -> AsyncIterator[Backend]:
+    """Reader and writer processes over the on-disk store, and the pages' store."""
+    readers = ReaderPool(store, settings.readers, settings.query_timeout)
+    pages_store, pages_copy = _open_pages_store(store, settings.writable)
+    writer = Writer(store, settings.query_timeout, readers) if settings.writable else None
+    try:
+        await readers.start()
+        if writer is not None:
+            await writer.start()
+        yield readers, writer, pages_store
+    finally:
+        await readers.close()
+        if writer is not None:
+            await writer.close()
+        del pages_store
+        if pages_copy is not None:
+            shutil.rmtree(pages_copy, ignore_errors=True)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Return the endpoint app for ``settings`` (its workers start with the app's lifespan)."""
-    store = _store_path(settings)
+    remote = settings.remote_query_url is not None
+    store = None if remote else _store_path(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        readers = ReaderPool(store, settings.readers, settings.query_timeout)
-        pages_store, pages_copy = _open_pages_store(store, settings.writable)
-        writer = Writer(store, settings.query_timeout, readers) if settings.writable else None
-        try:
+        if store is None:
+            from scograph.server.remote_backend import remote_backend
+
+            backend = remote_backend(settings)
+        else:
+            backend = _local_backend(store, settings)
+        async with backend as (readers, writer, pages_store):
             app.state.store = pages_store
-            await readers.start()
-            if writer is not None:
-                await writer.start()
             app.state.readers = readers
             app.state.writer = writer
             app.state.descriptions = Descriptions(settings, readers, writer is not None)
-            yield
-        finally:
-            await readers.close()
-            if writer is not None:
-                await writer.close()
-            del app.state.store, pages_store
-            if pages_copy is not None:
-                shutil.rmtree(pages_copy, ignore_errors=True)
+            try:
+                yield
+            finally:
+                # The pages' store is closed before its snapshot folder is removed.
+                del app.state.store, pages_store
 
     app = FastAPI(
         title="scograph SPARQL endpoint",

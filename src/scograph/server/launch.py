@@ -47,7 +47,10 @@ def serve(
         settings = Settings()
     except ValidationError as error:
         raise LaunchError(f"Invalid SCOGRAPH_* setting: {error}") from error
-    if workers > 1 and settings.writable:
+    remote = settings.remote_query_url is not None
+    if remote and (store is not None or empty):
+        raise LaunchError("A SPARQL engine as the store takes neither a store folder nor --empty.")
+    if workers > 1 and settings.writable and not remote:
         raise LaunchError(
             "--workers above 1 needs a read-only endpoint: unset SCOGRAPH_WRITE_TOKEN "
             "(the store allows a single writer process)."
@@ -56,23 +59,26 @@ def serve(
     # end the process before the temporary store is removed.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with ExitStack() as stack:
-        try:
-            path = stack.enter_context(store_to_serve(store, empty, settings.writable))
-            check_store_opens(path, settings.writable)
-        except (ValueError, RdfFileError) as error:
-            raise LaunchError(str(error)) from error
-        if settings.writable:
-            remove_stale_working_folders(path)
-        update: dict[str, object] = {"store": path, "union_default_graph": not empty}
-        if store is None and not empty and settings.releases_dir is None:
+        update: dict[str, object] = {}
+        if not remote:  # another SPARQL engine needs no folder
+            try:
+                path = stack.enter_context(store_to_serve(store, empty, settings.writable))
+                check_store_opens(path, settings.writable)
+            except (ValueError, RdfFileError) as error:
+                raise LaunchError(str(error)) from error
+            if settings.writable:
+                remove_stale_working_folders(path)
+            update = {"store": path, "union_default_graph": not empty}
+        if store is None and not empty and not remote and settings.releases_dir is None:
             # The bundled graph comes with its release, so /dumps/ has something to offer.
             update["releases_dir"] = bundled_releases(bundled_store(), settings.public_base_url)
         settings = settings.model_copy(update=update)
         options = uvicorn_options(settings)
         raise_open_files_limit(settings.max_connections)
         if workers > 1:
-            os.environ["SCOGRAPH_STORE"] = str(path)
-            os.environ["SCOGRAPH_UNION_DEFAULT_GRAPH"] = "false" if empty else "true"
+            if not remote:  # (the engine's URLs are in the environment already)
+                os.environ["SCOGRAPH_STORE"] = str(path)
+                os.environ["SCOGRAPH_UNION_DEFAULT_GRAPH"] = "false" if empty else "true"
             if settings.releases_dir is not None:
                 os.environ["SCOGRAPH_RELEASES_DIR"] = str(settings.releases_dir)
             uvicorn.run(

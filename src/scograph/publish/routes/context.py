@@ -36,7 +36,8 @@ class PagesStore:
     def get(self, app_state: Any) -> ox.Store:
         """Return the app's store, else this one's own read-only (or empty) store."""
         shared = getattr(app_state, "store", None)
-        if isinstance(shared, ox.Store):
+        if shared is not None:
+            # An open pyoxigraph Store, or a remote engine's view with its read methods.
             return shared
         with self._lock:
             if self._store is None:

@@ -7,9 +7,14 @@ from scograph.server.dependencies import readers_of
 
 
 async def health(request: Request) -> JSONResponse:
-    """Say whether query workers are up (503 when none is)."""
-    alive = len(readers_of(request).pids)
-    status = "ok" if alive else "unavailable"
-    return JSONResponse(
-        {"status": status, "query_workers": alive}, status_code=200 if alive else 503
-    )
+    """Say whether queries can be answered (503 when not): query workers up, or the engine."""
+    readers = readers_of(request)
+    probe = getattr(readers, "health", None)
+    if probe is not None:
+        # Another SPARQL engine is the store: it must answer.
+        ok, details = await probe()
+    else:
+        alive = len(readers.pids)
+        ok, details = alive > 0, {"query_workers": alive}
+    status = "ok" if ok else "unavailable"
+    return JSONResponse({"status": status, **details}, status_code=200 if ok else 503)
