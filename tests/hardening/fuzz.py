@@ -651,18 +651,27 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-def tree_rss_mib(pid: int) -> float:
-    """Resident memory of ``pid`` and every process under it, in MiB."""
-    total_kib = 0
+def rss_by_process(pid: int) -> dict[str, float]:
+    """Resident memory (MiB) of ``pid`` and every process under it, by role and pid."""
+    found: dict[str, float] = {}
     for member in (pid, *_descendants(pid)):
         try:
             status = Path(f"/proc/{member}/status").read_text()
+            command = Path(f"/proc/{member}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
+        role = "http"
+        if b"scograph.server.worker" in command:
+            role = command[command.index(b"scograph.server.worker") + 1].decode()
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
-                total_kib += int(line.split()[1])
-    return total_kib / 1024
+                found[f"{role} {member}"] = int(line.split()[1]) / 1024
+    return found
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of ``pid`` and every process under it, in MiB."""
+    return sum(rss_by_process(pid).values())
 
 
 class PeakWatcher:
@@ -718,7 +727,7 @@ WARM_UP = (
 )
 
 
-def warm_up(server: Server, rounds: int = 3) -> None:
+def warm_up(server: Server, rounds: int = 1) -> None:
     """Touch every page and run every example query, so the baseline has its caches."""
     examples = [path.read_text(encoding="utf-8") for path in sorted(EXAMPLES.glob("*.rq"))]
     for _ in range(rounds):
@@ -767,6 +776,9 @@ class Report:
     rss_after: float = 0.0
     slowest: float = 0.0
     server_alive: bool = True
+    warm_up_requests: int = 0
+    processes_before: dict[str, float] = field(default_factory=dict)
+    processes_after: dict[str, float] = field(default_factory=dict)
 
     @property
     def server_errors(self) -> int:
@@ -799,7 +811,10 @@ class Report:
         histogram = ", ".join(f"{label}: {n}" for label, n in sorted(self.statuses.items()))
         sources = ", ".join(f"{name} {n}" for name, n in sorted(self.sources.items()))
         rows = [
-            ("requests sent", f"{self.requests} ({sources})"),
+            (
+                "requests sent",
+                f"{self.requests} measured + {self.warm_up_requests} to warm up ({sources})",
+            ),
             (
                 "time",
                 f"{self.seconds:.1f} s ({self.requests / self.seconds:.0f} requests/s), of which "
@@ -818,6 +833,14 @@ class Report:
                 f"{self.rss_after:.1f} MiB after {SETTLE_SECONDS:.0f} s "
                 f"(limit {self.rss_limit:.1f} MiB: baseline + max({RSS_MARGIN_FRACTION:.0%}, "
                 f"{RSS_MARGIN_MIB:.0f} MiB)) {'ok' if self.memory_came_back else 'NOT BACK'}",
+            ),
+            (
+                "RSS by process",
+                ", ".join(
+                    f"{name} {self.processes_before.get(name, 0):.0f}"
+                    f"→{self.processes_after.get(name, 0):.0f}"
+                    for name in sorted({*self.processes_before, *self.processes_after})
+                ),
             ),
             ("result", "PASS" if self.passed else "FAIL"),
         ]
@@ -853,19 +876,13 @@ def run(
             stop_server(server)
 
 
-def _run_against(
-    server: Server, count: int, seed: int, clients: int, log: Callable[[str], None]
-) -> Report:
-    generators = Generators(server.base)
-    warm_up(server)
-    baseline = tree_rss_mib(server.process.pid)
-    report = Report(count, 0.0, 0.0, rss_baseline=baseline)
-    log(f"baseline {baseline:.1f} MiB; sending {count} requests (seed {seed})")
-    started = time.monotonic()
+def _send_all(
+    server: Server, chunks: Sequence[Chunk], generators: Generators, clients: int, report: Report
+) -> None:
+    """Draw and send every chunk (each while the one before is sent); record the outcomes."""
     futures = []
-    with PeakWatcher(server.process.pid).running() as watcher, ThreadPoolExecutor(clients) as pool:
-        # Each batch is sent while the next is drawn.
-        for chunk in plan(count, seed):
+    with ThreadPoolExecutor(clients) as pool:
+        for chunk in chunks:
             drawing = time.monotonic()
             probes = generators.draw(chunk)
             report.generated_in += time.monotonic() - drawing
@@ -877,11 +894,33 @@ def _run_against(
             report.slowest = max(report.slowest, outcome.seconds)
             if outcome.problem or (outcome.status or 0) >= 500:
                 report.failures.append(outcome)
+
+
+def _run_against(
+    server: Server, count: int, seed: int, clients: int, log: Callable[[str], None]
+) -> Report:
+    generators = Generators(server.base)
+    warm_up(server)
+    # The baseline is taken after a round of fuzzing like the measured one (other
+    # requests, same kinds), so caches that any workload fills once are in it and
+    # what is compared is what the measured requests leave behind.
+    report = Report(count, 0.0, 0.0)
+    report.warm_up_requests = max(200, count // 10)
+    _send_all(server, plan(report.warm_up_requests, seed + 1_000), generators, clients, report)
+    time.sleep(SETTLE_SECONDS)
+    report.processes_before = rss_by_process(server.process.pid)
+    baseline = report.rss_baseline = sum(report.processes_before.values())
+    log(f"baseline {baseline:.1f} MiB; sending {count} requests (seed {seed})")
+    report.generated_in = 0.0
+    started = time.monotonic()
+    with PeakWatcher(server.process.pid).running() as watcher:
+        _send_all(server, plan(count, seed), generators, clients, report)
     report.seconds = time.monotonic() - started
-    report.requests = len(futures)
+    report.requests = sum(report.sources.values()) - report.warm_up_requests
     report.rss_peak = max(watcher.peak, baseline)
     time.sleep(SETTLE_SECONDS)
-    report.rss_after = tree_rss_mib(server.process.pid)
+    report.processes_after = rss_by_process(server.process.pid)
+    report.rss_after = sum(report.processes_after.values())
     report.server_alive = server.process.poll() is None
     return report
 

@@ -128,6 +128,21 @@ def _sparql_parameters() -> Iterator[Case]:
         400,
         ("Invalid graph IRI",),
     )
+    # Found by the fuzzer: these were 500s.
+    yield Case(
+        "get: a function the engine does not have",
+        "GET",
+        "/sparql?query=SELECT%20(%3Chttp%3A%2F%2Fexample.org%2Ff%3E(1)%20AS%20%3Fx)%20%7B%7D",
+        400,
+        ("not supported", "http://example.org/f"),
+    )
+    yield Case(
+        "get: a function the engine does not have, in FILTER",
+        "GET",
+        "/sparql?query=ASK%7BFILTER%20%3Chttp%3A%2F%2Fexample.org%2F%3E(1)%7D",
+        400,
+        ("not supported",),
+    )
     yield Case(
         "get: LIMIT beyond 64 bits",
         "GET",
@@ -264,6 +279,16 @@ def _sparql_bodies() -> Iterator[Case]:
         ("update is not valid UTF-8",),
         (UPDATE, AUTH),
         b"INSERT DATA { <http://example.org/a> <http://example.org/b> '\xff' }",
+    )
+    yield Case(
+        "update: a function the engine does not have",
+        "POST",
+        "/sparql",
+        400,
+        ("not supported", "nothing was changed"),
+        (UPDATE, AUTH),
+        b"INSERT { <http://example.org/a> <http://example.org/b> ?x } "
+        b"WHERE { BIND(<http://example.org/f>(1) AS ?x) }",
     )
     yield Case(
         "update: over the length limit",

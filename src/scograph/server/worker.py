@@ -255,7 +255,9 @@ class Reader(_Worker):
             return self.store.query(request["query"], **options)
         except SyntaxError as error:
             raise _syntax_failure(error) from error
-        except (ValueError, OSError) as error:
+        except (ValueError, OSError, RuntimeError) as error:
+            # RuntimeError: the query calls a function the engine does not have
+            # (``<http://example.org/f>(?x)``), which is the request's fault: 400.
             raise _evaluation_failure(error, request.get("federated", False)) from error
 
     def query(self, request: dict[str, Any]) -> None:
@@ -441,7 +443,9 @@ class Writer(_Worker):
         except RuntimeError as error:
             # The update conflicts with the store (DROP of a missing graph, CREATE of an
             # existing one): a 409, not a 500, since nothing went wrong in the server.
-            raise WorkerError(409, f"The update failed, nothing was changed: {error}") from error
+            # A function the engine does not have is the request's fault: 400.
+            status = 400 if "is not supported" in str(error) else 409
+            raise WorkerError(status, f"The update failed, nothing was changed: {error}") from error
         except ValueError as error:
             raise WorkerError(400, f"The update failed, nothing was changed: {error}") from error
         except OSError as error:
