@@ -777,6 +777,7 @@ class Report:
     slowest: float = 0.0
     server_alive: bool = True
     warm_up_requests: int = 0
+    slowest_probe: Outcome | None = None
     processes_before: dict[str, float] = field(default_factory=dict)
     processes_after: dict[str, float] = field(default_factory=dict)
 
@@ -807,6 +808,12 @@ class Report:
         failed = self.server_errors or self.hangs or self.no_answer or not self.server_alive
         return not failed and self.memory_came_back
 
+    def _slowest_label(self) -> str:
+        if self.slowest_probe is None:
+            return "none"
+        probe = self.slowest_probe.probe
+        return f"{self.slowest_probe.label}: {probe.source} {probe.method} {probe.target[:60]!r}"
+
     def table(self) -> str:
         histogram = ", ".join(f"{label}: {n}" for label, n in sorted(self.statuses.items()))
         sources = ", ".join(f"{name} {n}" for name, n in sorted(self.sources.items()))
@@ -825,7 +832,7 @@ class Report:
             (f"hangs (over {DEADLINE:.0f} s)", str(self.hangs)),
             ("no answer", str(self.no_answer)),
             ("server still up", "yes" if self.server_alive else "NO"),
-            ("slowest answer", f"{self.slowest:.2f} s"),
+            ("slowest answer", f"{self.slowest:.2f} s ({self._slowest_label()})"),
             ("RSS baseline", f"{self.rss_baseline:.1f} MiB"),
             ("RSS peak", f"{self.rss_peak:.1f} MiB"),
             (
@@ -891,7 +898,8 @@ def _send_all(
             outcome = future.result()
             report.statuses[outcome.label.split(" (")[0]] += 1
             report.sources[outcome.probe.source] += 1
-            report.slowest = max(report.slowest, outcome.seconds)
+            if outcome.seconds > report.slowest:
+                report.slowest, report.slowest_probe = outcome.seconds, outcome
             if outcome.problem or (outcome.status or 0) >= 500:
                 report.failures.append(outcome)
 
