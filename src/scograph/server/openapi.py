@@ -78,6 +78,7 @@ _ANSWER: Final = {
     },
     "403": _error("A SERVICE or LOAD the endpoint does not allow."),
     "413": _error("Query over its length limit."),
+    "422": _error("Valid syntax the engine cannot carry out (an unknown function), or it crashed."),
     "503": _error("The query ran over the time limit, or every worker is busy."),
 }
 

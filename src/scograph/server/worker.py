@@ -255,10 +255,13 @@ class Reader(_Worker):
             return self.store.query(request["query"], **options)
         except SyntaxError as error:
             raise _syntax_failure(error) from error
-        except (ValueError, OSError, RuntimeError) as error:
-            # RuntimeError: the query calls a function the engine does not have
-            # (``<http://example.org/f>(?x)``), which is the request's fault: 400.
+        except (ValueError, OSError) as error:
             raise _evaluation_failure(error, request.get("federated", False)) from error
+        except RuntimeError as error:
+            # The query calls a function the engine does not have
+            # (``<http://example.org/f>(?x)``): valid syntax the endpoint cannot carry
+            # out, so 422, not a 500 (and not 400, which would call the syntax wrong).
+            raise WorkerError(422, f"The query cannot be evaluated: {error}") from error
 
     def query(self, request: dict[str, Any]) -> None:
         results = self._execute(request)
@@ -443,8 +446,8 @@ class Writer(_Worker):
         except RuntimeError as error:
             # The update conflicts with the store (DROP of a missing graph, CREATE of an
             # existing one): a 409, not a 500, since nothing went wrong in the server.
-            # A function the engine does not have is the request's fault: 400.
-            status = 400 if "is not supported" in str(error) else 409
+            # A function the engine does not have: 422, as for a query.
+            status = 422 if "is not supported" in str(error) else 409
             raise WorkerError(status, f"The update failed, nothing was changed: {error}") from error
         except ValueError as error:
             raise WorkerError(400, f"The update failed, nothing was changed: {error}") from error
