@@ -30,6 +30,8 @@ def test_fuzzing_finds_no_server_error_no_hang_and_no_leak(tmp_path: Path) -> No
     assert report.statuses["200"] > REQUESTS // 20, report.table()
     assert report.statuses["400"] > REQUESTS // 5, report.table()
     assert report.server_errors == 0, failed
+    # Queries stopped at the time limit (503, by design) stay rare: a handful at most.
+    assert report.time_limited <= 10, report.table()
     assert report.hangs == 0, failed
     assert report.no_answer == 0, failed
     assert report.server_alive, report.table()
