@@ -17,6 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from scograph import resources
 from scograph.publish.routes import include_publishing
+from scograph.server import openapi
 from scograph.server.errors import install_error_handlers
 from scograph.server.executor import ReaderPool, Writer
 from scograph.server.responses import MAX_ROWS_HEADER, TRUNCATED_HEADER
@@ -88,7 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url="/openapi.json",
         # Off unless wanted: checking for OpenTelemetry providers costs every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
@@ -103,6 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
         public_base_url=settings.public_base_url,
     )
     include_web(app, store_path=store, queries_dir=resources.queries_dir())
+    openapi.install(app)
     if settings.cors_origins:
         # Reads only: writes need a preflight for their method or Authorization
         # header, which this refuses; credentials are never allowed.

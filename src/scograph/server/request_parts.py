@@ -1,5 +1,6 @@
 """Reading the parts of a request: parameters, body (within its limit), media type."""
 
+import re
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -7,6 +8,10 @@ from starlette.requests import Request
 from scograph.server.errors import BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError
 
 _UTF8 = frozenset({"utf-8", "utf8"})
+# A '%' that does not start an escape: decoding would keep it as it is, and the
+# query the client meant would reach the engine changed (or fail with a syntax
+# error that points at the wrong thing).
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
 def url_parameters(request: Request) -> list[tuple[str, str]]:
@@ -22,10 +27,19 @@ def form_parameters(body: bytes) -> list[tuple[str, str]]:
 def _parse_pairs(encoded: bytes) -> list[tuple[str, str]]:
     if not encoded:
         return []
+    bad = _BAD_PERCENT.search(encoded)
+    if bad is not None:
+        found = encoded[bad.start() : bad.start() + 3].decode("ascii", "replace")
+        raise BadRequestError(
+            f"Bad percent-encoding {found!r} at character {bad.start() + 1} of the "
+            "parameters: '%' must be followed by two hexadecimal digits (send '%' as %25)."
+        )
     try:
         return parse_qsl(encoded.decode("utf-8"), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError as error:
-        raise BadRequestError("Parameters must be percent-encoded UTF-8.") from error
+        raise BadRequestError(
+            f"Parameters must be percent-encoded UTF-8; these are not valid UTF-8: {error}"
+        ) from error
 
 
 def media_type(request: Request) -> str:
@@ -38,7 +52,8 @@ def media_type(request: Request) -> str:
     for parameter in parameters.split(";"):
         name, _, charset = parameter.partition("=")
         if name.strip().lower() == "charset" and charset.strip().strip('"').lower() not in _UTF8:
-            raise UnsupportedMediaTypeError(f"Only UTF-8 is accepted, not {charset.strip()}.")
+            named = charset.strip() or "an empty charset"
+            raise UnsupportedMediaTypeError(f"Only UTF-8 is accepted, not {named}.")
     return kind.strip().lower()
 
 

@@ -257,6 +257,11 @@ class Reader(_Worker):
             raise _syntax_failure(error) from error
         except (ValueError, OSError) as error:
             raise _evaluation_failure(error, request.get("federated", False)) from error
+        except RuntimeError as error:
+            # The query calls a function the engine does not have
+            # (``<http://example.org/f>(?x)``): valid syntax the endpoint cannot carry
+            # out, so 422, not a 500 (and not 400, which would call the syntax wrong).
+            raise WorkerError(422, f"The query cannot be evaluated: {error}") from error
 
     def query(self, request: dict[str, Any]) -> None:
         results = self._execute(request)
@@ -441,7 +446,9 @@ class Writer(_Worker):
         except RuntimeError as error:
             # The update conflicts with the store (DROP of a missing graph, CREATE of an
             # existing one): a 409, not a 500, since nothing went wrong in the server.
-            raise WorkerError(409, f"The update failed, nothing was changed: {error}") from error
+            # A function the engine does not have: 422, as for a query.
+            status = 422 if "is not supported" in str(error) else 409
+            raise WorkerError(status, f"The update failed, nothing was changed: {error}") from error
         except ValueError as error:
             raise WorkerError(400, f"The update failed, nothing was changed: {error}") from error
         except OSError as error:

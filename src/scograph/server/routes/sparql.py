@@ -63,8 +63,12 @@ class ProtocolParameters:
             target = _PARAMETERS.get(name)
             if target is not None:
                 getattr(found, target).append(value)
-        if len(found.queries) > 1 or len(found.updates) > 1:
-            raise BadRequestError("Send one query or one update per request.")
+        for name, values in (("query", found.queries), ("update", found.updates)):
+            if len(values) > 1:
+                raise BadRequestError(
+                    f"The parameter '{name}' is duplicated ({len(values)} times): "
+                    "send one query or one update per request."
+                )
         if found.queries and found.updates:
             raise BadRequestError("Send either a query or an update, not both.")
         return found
@@ -134,6 +138,9 @@ async def sparql_post(request: Request) -> Response:
 async def run_query(request: Request, query: str, parameters: ProtocolParameters) -> Response:
     """Check a query, run it in a reader process and send its answer."""
     settings, readers = settings_of(request), readers_of(request)
+    if not query.strip():
+        # The engine's own message ("expected [_]") does not say what is missing.
+        raise BadRequestError("The query is empty.")
     if len(query) > settings.max_query_length:
         raise PayloadTooLargeError(
             f"The query is over the limit of {settings.max_query_length} characters."
