@@ -69,6 +69,24 @@ class Settings(BaseSettings):
     readers: int = Field(
         default_factory=_default_readers, ge=1, description="Query worker processes."
     )
+    long_query_cpu: float = Field(
+        default=1.0,
+        gt=0,
+        description="CPU seconds after which a query counts as long-running: its worker "
+        "drops to the lowest CPU priority and another worker takes its place for other queries.",
+    )
+    max_long_queries: int = Field(
+        default=8,
+        ge=0,
+        description="Long-running queries allowed at once, each in a worker of its own; "
+        "one more is stopped (503) as soon as it turns long-running.",
+    )
+    spare_readers: int = Field(
+        default=1,
+        ge=0,
+        description="Query workers started ahead and held back, to take the place of one "
+        "running a long query at once (starting one takes a fraction of a second).",
+    )
     max_body_bytes: int = Field(
         default=32 * 1024 * 1024, ge=1024, description="Largest request body accepted."
     )
