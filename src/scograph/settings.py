@@ -61,7 +61,10 @@ class Settings(BaseSettings):
         "none means the endpoint is read-only.",
     )
     query_timeout: float = Field(
-        default=30.0, gt=0, description="Seconds a query or update may run before it is killed."
+        default=30.0,
+        gt=0,
+        description="Seconds a query or update may run before it is killed (for a query, "
+        "counted from its arrival, the wait for a free worker included).",
     )
     max_rows: int = Field(
         default=100_000, ge=1, description="Most solutions or triples a query answer carries."
@@ -70,10 +73,11 @@ class Settings(BaseSettings):
         default_factory=_default_readers, ge=1, description="Query worker processes."
     )
     long_query_cpu: float = Field(
-        default=1.0,
+        default=0.25,
         gt=0,
-        description="CPU seconds after which a query counts as long-running: its worker "
-        "drops to the lowest CPU priority and another worker takes its place for other queries.",
+        description="CPU seconds after which a query counts as long-running (the example "
+        "queries use a fraction of that): its worker drops to the lowest CPU priority and "
+        "another takes its place, so short queries keep the CPU and a worker of their own.",
     )
     max_long_queries: int = Field(
         default=8,

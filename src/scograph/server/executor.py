@@ -132,14 +132,22 @@ class WorkerProcess:
 class _Lease:
     """A worker busy with one request, killed if the request outlives its time limit."""
 
-    def __init__(self, owner: "_Owner", worker: WorkerProcess, timeout: float) -> None:
+    def __init__(
+        self,
+        owner: "_Owner",
+        worker: WorkerProcess,
+        timeout: float,
+        remaining: float | None = None,
+    ) -> None:
+        """``timeout`` is the time limit; ``remaining`` what is left of it (all by default)."""
         self.owner = owner
         self.worker = worker
         self.timeout = timeout
         # Why the worker was killed on purpose (the client's 503), if it was.
         self.stopped: str | None = None
         self.done = False
-        self._timer = asyncio.get_running_loop().call_later(timeout, self._expire)
+        left = timeout if remaining is None else max(0.0, remaining)
+        self._timer = asyncio.get_running_loop().call_later(left, self._expire)
 
     def _expire(self) -> None:
         self.stop(
@@ -280,7 +288,7 @@ class ReaderPool(_Owner):
         size: int,
         timeout: float,
         *,
-        long_query_cpu: float = 1.0,
+        long_query_cpu: float = 0.25,
         max_long_queries: int = 8,
         spare_readers: int = 1,
     ) -> None:
@@ -471,11 +479,14 @@ class ReaderPool(_Owner):
             await self.freshen()
 
     async def _lease(self) -> _Lease:
+        """Lease an idle reader; the time limit counts from now, the wait for one included."""
         await self.refresh()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
         while True:
             try:
                 if self._idle.empty():
-                    async with asyncio.timeout(self.timeout):
+                    async with asyncio.timeout_at(deadline):
                         worker = await self._idle.get()
                 else:
                     worker = self._idle.get_nowait()
@@ -486,7 +497,7 @@ class ReaderPool(_Owner):
                 ) from None
             if worker.alive:
                 worker.generation = self.generation
-                lease = _Lease(self, worker, self.timeout)
+                lease = _Lease(self, worker, self.timeout, deadline - loop.time())
                 self._check_cpu(lease)
                 return lease
             self.discard(worker)
