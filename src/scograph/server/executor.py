@@ -39,7 +39,7 @@ from scograph.server.errors import (
     UnprocessableError,
     error_for_status,
 )
-from scograph.server.priority import cpu_seconds, lower_priority
+from scograph.server.priority import cpu_seconds, lower_priority, restore_priority
 from scograph.server.stores import working_folder
 
 _START_TIMEOUT = 120.0
@@ -272,11 +272,11 @@ class ReaderPool(_Owner):
     has used ``long_query_cpu`` seconds of CPU is long-running: its reader drops to
     the lowest CPU priority, and a spare reader (started ahead, held back) takes its
     place at once, so short queries neither queue behind long ones nor share the CPU
-    evenly with them. When a long query ends (answered or killed at the time limit)
-    its reader is retired: raising a priority again needs privileges, and its place
-    is taken already. At most ``max_long_queries`` run at once; one more is stopped
-    with a 503 as soon as it turns long-running, so the processes stay bounded by
-    ``size + max_long_queries + spare_readers``.
+    evenly with them. When a long query is answered, its reader gets the normal
+    priority back and becomes a spare (or goes, if none is missing); a server without
+    the privilege to raise a priority retires it instead. At most ``max_long_queries``
+    run at once; one more is stopped with a 503 as soon as it turns long-running, so
+    the processes stay bounded by ``size + max_long_queries + spare_readers``.
 
     Readers open :attr:`source` (the store, or the writer's latest snapshot of it);
     each request names the source, and a reader on an older one reopens first.
@@ -413,9 +413,22 @@ class ReaderPool(_Owner):
 
     def release(self, worker: WorkerProcess) -> None:
         self._stop_checking(worker)
-        if not worker.alive or worker in self._long:
+        if not worker.alive:
             self.discard(worker)
             return
+        if worker in self._long:
+            # Its place among the query readers was taken when its query turned long.
+            if not restore_priority(worker.pid):
+                self.discard(worker)  # retired: an unprivileged server cannot raise it again
+                return
+            self._long.discard(worker)
+            if len(self._workers) - len(self._long) - len(self._spares) > self.size:
+                # One reader too many: this one stays a spare (its caches are warm), and
+                # the spare started when its query turned long goes.
+                self._spares.append(worker)
+                if len(self._spares) > self.spare_readers:
+                    self.discard(self._spares.pop(0))
+                return
         self._idle.put_nowait(worker)
         if self._retired:
             self._remove_unused_snapshots()

@@ -1,4 +1,4 @@
-"""A worker process's CPU time, and lowering its CPU priority (Linux ``/proc``).
+"""A worker process's CPU time, and lowering its CPU priority and raising it back (Linux).
 
 Linux keeps a niceness per thread, and a worker runs its requests in a thread of
 its own, so lowering a process's priority means lowering every thread's.
@@ -24,12 +24,28 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def lower_priority(pid: int) -> None:
-    """Give every thread of the process the lowest CPU priority (raising it back needs root)."""
-    try:
-        threads = [int(name) for name in os.listdir(f"/proc/{pid}/task")]
-    except OSError:
-        threads = [pid]
-    for thread in threads:
+    """Give every thread of the process the lowest CPU priority."""
+    for thread in _threads(pid):
         # A thread that has just ended, or a system without per-thread priorities.
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, thread, LOWEST_PRIORITY)
+
+
+def restore_priority(pid: int) -> bool:
+    """Give every thread of the process the normal priority back; False if not allowed.
+
+    Raising a priority needs privileges (CAP_SYS_NICE) an unprivileged server lacks.
+    """
+    try:
+        for thread in _threads(pid):
+            os.setpriority(os.PRIO_PROCESS, thread, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _threads(pid: int) -> list[int]:
+    try:
+        return [int(name) for name in os.listdir(f"/proc/{pid}/task")]
+    except OSError:
+        return [pid]
