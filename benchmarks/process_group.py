@@ -85,6 +85,10 @@ class GroupSample:
             "lowered_priority_pids": sorted(self.lowered),
             "seconds": round(self.seconds, 1),
             "cpu_seconds": round(self.cpu_seconds, 1),
+            "cpu_seconds_lowered": round(
+                sum(last - first for pid, (first, last) in self.cpu.items() if pid in self.lowered),
+                1,
+            ),
             "cpu_cores": round(self.cpu_seconds / self.seconds, 2) if self.seconds else None,
         }
 
