@@ -60,24 +60,20 @@ def alive(pid: int) -> bool:
 
 @dataclass
 class GroupSample:
-    """What the sampler saw over one stretch of time."""
+    """What the sampler saw over one or more stretches of time."""
 
     rss_mib: list[float] = field(default_factory=list)
     processes: list[int] = field(default_factory=list)
-    # Workers seen at the lowest priority: pid -> seconds into the stretch first seen.
-    lowered: dict[int, float] = field(default_factory=dict)
-    # CPU seconds of each process when first and last seen (0 at first for new ones).
-    cpu: dict[int, tuple[float, float]] = field(default_factory=dict)
-    # From the first sample to the last.
+    # Workers seen at the lowest priority.
+    lowered: set[int] = field(default_factory=set)
+    # CPU time used while sampled (a process's last half second may be missed), by all
+    # the processes and by those at the lowest priority since they were seen so.
+    cpu_seconds: float = 0.0
+    cpu_seconds_lowered: float = 0.0
     seconds: float = 0.0
 
-    @property
-    def cpu_seconds(self) -> float:
-        """CPU time the group used while sampled (a process's last half second may be missed)."""
-        return sum(last - first for first, last in self.cpu.values())
-
     def summary(self) -> dict[str, object]:
-        """Min, median and max of the memory and the process count, and the lowered pids."""
+        """Min, median and max of the memory and the process count, the CPU, the lowered pids."""
         return {
             "samples": len(self.rss_mib),
             "rss_mib": _spread(self.rss_mib),
@@ -85,10 +81,7 @@ class GroupSample:
             "lowered_priority_pids": sorted(self.lowered),
             "seconds": round(self.seconds, 1),
             "cpu_seconds": round(self.cpu_seconds, 1),
-            "cpu_seconds_lowered": round(
-                sum(last - first for pid, (first, last) in self.cpu.items() if pid in self.lowered),
-                1,
-            ),
+            "cpu_seconds_lowered": round(self.cpu_seconds_lowered, 1),
             "cpu_cores": round(self.cpu_seconds / self.seconds, 2) if self.seconds else None,
         }
 
@@ -104,13 +97,23 @@ def _spread(values: list[float] | list[int]) -> dict[str, float]:
 
 
 class GroupSampler:
-    """Samples a process group every ``interval_s`` in a thread until stopped."""
+    """Samples a process group every ``interval_s`` in a thread while in its ``with`` block.
 
-    def __init__(self, process_group: int, interval_s: float = 0.5) -> None:
+    What it sees is added to ``sample``, so one sample can gather several stretches.
+    """
+
+    def __init__(
+        self, process_group: int, sample: GroupSample | None = None, interval_s: float = 0.5
+    ) -> None:
         self.process_group = process_group
         self.interval_s = interval_s
-        self.sample = GroupSample()
+        self.sample = sample or GroupSample()
         self._started = 0.0
+        # CPU seconds of each process when first seen (0 for those started meanwhile),
+        # when first seen lowered, and when last seen.
+        self._first: dict[int, float] = {}
+        self._first_lowered: dict[int, float] = {}
+        self._last: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="group-sampler", daemon=True)
 
@@ -122,24 +125,27 @@ class GroupSampler:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+        self.sample.seconds += time.monotonic() - self._started
+        self.sample.cpu_seconds += sum(self._last[pid] - self._first[pid] for pid in self._last)
+        self.sample.cpu_seconds_lowered += sum(
+            self._last[pid] - cpu for pid, cpu in self._first_lowered.items()
+        )
 
     def _run(self) -> None:
+        first_look = True
         while True:
-            self._take()
+            self._take(first_look)
+            first_look = False
             if self._stop.wait(self.interval_s):
                 return
 
-    def _take(self) -> None:
+    def _take(self, first_look: bool) -> None:
         processes = group_processes(self.process_group)
-        first_look = not self.sample.rss_mib
         self.sample.rss_mib.append(sum(p.rss_bytes for p in processes) / _MIB)
         self.sample.processes.append(len(processes))
-        self.sample.seconds = time.monotonic() - self._started
         for process in processes:
-            known = self.sample.cpu.get(process.pid)
-            start = known[0] if known else (process.cpu_s if first_look else 0.0)
-            self.sample.cpu[process.pid] = (start, process.cpu_s)
+            self._first.setdefault(process.pid, process.cpu_s if first_look else 0.0)
+            self._last[process.pid] = process.cpu_s
             if process.nice >= LOWEST_PRIORITY:
-                self.sample.lowered.setdefault(
-                    process.pid, round(time.monotonic() - self._started, 1)
-                )
+                self._first_lowered.setdefault(process.pid, process.cpu_s)
+                self.sample.lowered.add(process.pid)
