@@ -17,8 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from server.helpers import (
+from tests.server.helpers import (
     BIG_GRAPH,
     CITIES_GRAPH,
     SG,
