@@ -61,13 +61,35 @@ class Settings(BaseSettings):
         "none means the endpoint is read-only.",
     )
     query_timeout: float = Field(
-        default=30.0, gt=0, description="Seconds a query or update may run before it is killed."
+        default=30.0,
+        gt=0,
+        description="Seconds a query or update may run before it is killed (for a query, "
+        "counted from its arrival, the wait for a free worker included).",
     )
     max_rows: int = Field(
         default=100_000, ge=1, description="Most solutions or triples a query answer carries."
     )
     readers: int = Field(
         default_factory=_default_readers, ge=1, description="Query worker processes."
+    )
+    long_query_cpu: float = Field(
+        default=0.25,
+        gt=0,
+        description="CPU seconds after which a query counts as long-running (the example "
+        "queries use a fraction of that): its worker drops to the lowest CPU priority and "
+        "another takes its place, so short queries keep the CPU and a worker of their own.",
+    )
+    max_long_queries: int = Field(
+        default=8,
+        ge=0,
+        description="Long-running queries allowed at once, each in a worker of its own; "
+        "one more is stopped (503) as soon as it turns long-running.",
+    )
+    spare_readers: int = Field(
+        default=1,
+        ge=0,
+        description="Query workers started ahead and held back, to take the place of one "
+        "running a long query at once (starting one takes a fraction of a second).",
     )
     max_body_bytes: int = Field(
         default=32 * 1024 * 1024, ge=1024, description="Largest request body accepted."

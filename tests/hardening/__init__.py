@@ -1,1 +1,2 @@
-"""Hardening: attacks, slow and idle clients, faults of the process and of the disk."""
+"""Hardening: attacks, slow and idle clients, faults of the process and of the disk,
+runaway queries."""

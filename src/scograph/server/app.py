@@ -43,7 +43,14 @@ Backend = tuple[Any, Any, Any]
 @asynccontextmanager
 async def _local_backend(store: Path, settings: Settings) -> AsyncIterator[Backend]:
     """Reader and writer processes over the on-disk store, and the pages' store."""
-    readers = ReaderPool(store, settings.readers, settings.query_timeout)
+    readers = ReaderPool(
+        store,
+        settings.readers,
+        settings.query_timeout,
+        long_query_cpu=settings.long_query_cpu,
+        max_long_queries=settings.max_long_queries,
+        spare_readers=settings.spare_readers,
+    )
     pages_store, pages_copy = _open_pages_store(store, settings.writable)
     writer = Writer(store, settings.query_timeout, readers) if settings.writable else None
     try:

@@ -9,6 +9,8 @@ A request leases an idle worker; a timer armed for the time limit SIGKILLs the
 worker if it is still busy then (the query is really stopped and its CPU freed),
 and a fresh one takes its place while the other workers keep answering. A worker
 that dies on its own (the engine crashed on a query) is replaced the same way.
+A query that keeps running drops to the lowest CPU priority and leaves the other
+queries a reader of their own (see :class:`ReaderPool`).
 
 Writes go to the one writer process, one at a time; readers then move to a
 snapshot the writer takes (see :class:`Writer`), so a client reads its own writes.
@@ -37,6 +39,7 @@ from scograph.server.errors import (
     UnprocessableError,
     error_for_status,
 )
+from scograph.server.priority import cpu_seconds, lower_priority, restore_priority
 from scograph.server.stores import working_folder
 
 _START_TIMEOUT = 120.0
@@ -129,28 +132,42 @@ class WorkerProcess:
 class _Lease:
     """A worker busy with one request, killed if the request outlives its time limit."""
 
-    def __init__(self, owner: "_Owner", worker: WorkerProcess, timeout: float) -> None:
+    def __init__(
+        self,
+        owner: "_Owner",
+        worker: WorkerProcess,
+        timeout: float,
+        remaining: float | None = None,
+    ) -> None:
+        """``timeout`` is the time limit; ``remaining`` what is left of it (all by default)."""
         self.owner = owner
         self.worker = worker
         self.timeout = timeout
-        self.expired = False
+        # Why the worker was killed on purpose (the client's 503), if it was.
+        self.stopped: str | None = None
         self.done = False
-        self._timer = asyncio.get_running_loop().call_later(timeout, self._expire)
+        left = timeout if remaining is None else max(0.0, remaining)
+        self._timer = asyncio.get_running_loop().call_later(left, self._expire)
 
     def _expire(self) -> None:
-        self.expired = True
-        self.owner.discard(self.worker)
+        self.stop(
+            f"The {self.owner.what} ran over the time limit of {self.timeout:g} s "
+            f"and was stopped{self.owner.stopped_note}."
+        )
+
+    def stop(self, message: str) -> None:
+        """Kill the worker now; whoever waits for its answer gets a 503 with ``message``."""
+        if not self.done:
+            self.stopped = message
+            self.owner.discard(self.worker)
 
     async def frame(self) -> tuple[bytes, bytes]:
         try:
             return await self.worker.read_frame()
         except (asyncio.IncompleteReadError, ConnectionError) as error:
             self.abort()
-            if self.expired:
-                raise ServiceUnavailableError(
-                    f"The {self.owner.what} ran over the time limit of {self.timeout:g} s "
-                    f"and was stopped{self.owner.stopped_note}."
-                ) from error
+            if self.stopped is not None:
+                raise ServiceUnavailableError(self.stopped) from error
             raise UnprocessableError(
                 f"The query engine crashed on this {self.owner.what} (it may be too large or "
                 "too complex); it was not completed."
@@ -249,40 +266,113 @@ class _Owner:
 
 
 class ReaderPool(_Owner):
-    """N reader processes answering queries, each over a read-only store handle.
+    """Reader processes answering queries, each over a read-only store handle.
+
+    ``size`` readers at normal CPU priority take the queries. A query whose reader
+    has used ``long_query_cpu`` seconds of CPU is long-running: its reader drops to
+    the lowest CPU priority, and a spare reader (started ahead, held back) takes its
+    place at once, so short queries neither queue behind long ones nor share the CPU
+    evenly with them. When a long query is answered, its reader gets the normal
+    priority back and becomes a spare (or goes, if none is missing); a server without
+    the privilege to raise a priority retires it instead. At most ``max_long_queries``
+    run at once; one more is stopped with a 503 as soon as it turns long-running, so
+    the processes stay bounded by ``size + max_long_queries + spare_readers``.
 
     Readers open :attr:`source` (the store, or the writer's latest snapshot of it);
     each request names the source, and a reader on an older one reopens first.
     """
 
-    def __init__(self, store: Path, size: int, timeout: float) -> None:
+    def __init__(
+        self,
+        store: Path,
+        size: int,
+        timeout: float,
+        *,
+        long_query_cpu: float = 0.25,
+        max_long_queries: int = 8,
+        spare_readers: int = 1,
+    ) -> None:
         self.source = store
         self.generation = 0
         self.size = size
         self.timeout = timeout
+        self.long_query_cpu = long_query_cpu
+        self.max_long_queries = max_long_queries
+        self.spare_readers = spare_readers
         # Brings the source up to date before a read (set by the writer).
         self.freshen: Callable[[], Awaitable[None]] | None = None
         self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
         self._workers: set[WorkerProcess] = set()
+        self._spares: list[WorkerProcess] = []
+        self._long: set[WorkerProcess] = set()
+        # The pending CPU check of each busy reader (whether its query turned long).
+        self._checks: dict[WorkerProcess, asyncio.TimerHandle] = {}
+        self._starting = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._retired: dict[int, Path] = {}
         self._closing = False
 
+    @property
+    def capacity(self) -> int:
+        """The most reader processes the pool runs at once."""
+        return self.size + self.max_long_queries + self.spare_readers
+
     async def start(self) -> None:
-        """Start every reader and wait until all have opened the store."""
-        workers = await asyncio.gather(*(self._start_one() for _ in range(self.size)))
+        """Start the readers and the spares, and wait until all have opened the store."""
+        count = self.size + self.spare_readers
+        workers = await asyncio.gather(*(self._start_one() for _ in range(count)))
         for worker in workers:
-            self._idle.put_nowait(worker)
+            self._place(worker)
 
     async def _start_one(self) -> WorkerProcess:
         worker = await WorkerProcess.start("reader", self.source)
         worker.generation = self.generation
-        self._workers.add(worker)
         return worker
+
+    def _place(self, worker: WorkerProcess) -> None:
+        """Put a started reader where one is missing: among the query readers, or the spares."""
+        if self._closing:
+            worker.kill()
+        elif len(self._workers) - len(self._long) - len(self._spares) < self.size:
+            self._workers.add(worker)
+            self._idle.put_nowait(worker)
+        elif len(self._spares) < self.spare_readers:
+            self._workers.add(worker)
+            self._spares.append(worker)
+        else:
+            worker.kill()  # no longer needed: a long query ended meanwhile
+
+    def _rebalance(self) -> None:
+        """Bring the query readers back to ``size`` (spares first) and start what is missing."""
+        if self._closing:
+            return
+        while self._spares and len(self._workers) - len(self._long) - len(self._spares) < self.size:
+            self._idle.put_nowait(self._spares.pop())
+        normal = len(self._workers) - len(self._long) - len(self._spares)
+        missing = max(0, self.size - normal) + max(0, self.spare_readers - len(self._spares))
+        room = self.capacity - len(self._workers)
+        for _ in range(min(missing, room) - self._starting):
+            self._starting += 1
+            self._spawn(self._add_reader())
+
+    async def _add_reader(self) -> None:
+        """Start one reader (retrying while the store cannot be opened) and place it."""
+        try:
+            while True:
+                try:
+                    worker = await self._start_one()
+                    break
+                except RuntimeError:
+                    await asyncio.sleep(1.0)
+        finally:
+            self._starting -= 1
+        self._place(worker)
 
     async def close(self) -> None:
         """Kill every reader."""
         self._closing = True
+        for check in self._checks.values():
+            check.cancel()
         for task in self._tasks:
             task.cancel()
         for worker in list(self._workers):
@@ -292,8 +382,13 @@ class ReaderPool(_Owner):
 
     @property
     def pids(self) -> list[int]:
-        """Process ids of the live readers."""
+        """Process ids of the live readers (spares and long-running ones included)."""
         return sorted(w.pid for w in self._workers if w.alive)
+
+    @property
+    def long_running(self) -> int:
+        """How many long-running queries are in progress."""
+        return len(self._long)
 
     def publish(self, source: Path, generation: int) -> None:
         """Make readers use a newer snapshot; older ones go once no reader has them open."""
@@ -317,31 +412,79 @@ class ReaderPool(_Owner):
         task.add_done_callback(self._tasks.discard)
 
     def release(self, worker: WorkerProcess) -> None:
+        self._stop_checking(worker)
         if not worker.alive:
             self.discard(worker)
             return
+        if worker in self._long:
+            # Its place among the query readers was taken when its query turned long.
+            if not restore_priority(worker.pid):
+                self.discard(worker)  # retired: an unprivileged server cannot raise it again
+                return
+            self._long.discard(worker)
+            if len(self._workers) - len(self._long) - len(self._spares) > self.size:
+                # One reader too many: this one stays a spare (its caches are warm), and
+                # the spare started when its query turned long goes.
+                self._spares.append(worker)
+                if len(self._spares) > self.spare_readers:
+                    self.discard(self._spares.pop(0))
+                return
         self._idle.put_nowait(worker)
         if self._retired:
             self._remove_unused_snapshots()
 
     def discard(self, worker: WorkerProcess) -> None:
+        self._stop_checking(worker)
         if worker not in self._workers:
             return
         self._workers.discard(worker)
+        self._long.discard(worker)
+        if worker in self._spares:
+            self._spares.remove(worker)
         worker.kill()
-        if not self._closing:
-            self._spawn(self._replace(worker))
+        self._rebalance()
 
-    async def _replace(self, dead: WorkerProcess) -> None:
-        await dead.process.wait()
-        while not self._closing:
-            try:
-                worker = await self._start_one()
-            except RuntimeError:
-                await asyncio.sleep(1.0)
-                continue
-            self._idle.put_nowait(worker)
+    def _check_cpu(self, lease: _Lease) -> None:
+        """Watch a lease's CPU time, and handle its query once it turns long-running."""
+        worker = lease.worker
+        loop = asyncio.get_running_loop()
+        started_cpu, started = cpu_seconds(worker.pid), loop.time()
+
+        def check() -> None:
+            if lease.done or worker not in self._workers:
+                return
+            now = cpu_seconds(worker.pid)
+            if now is None or started_cpu is None:
+                used = loop.time() - started  # without /proc, wall time stands in
+            else:
+                used = now - started_cpu
+            if used < self.long_query_cpu:
+                # CPU time grows no faster than wall time: no need to look sooner.
+                wait = max(0.25, self.long_query_cpu - used)
+                self._checks[worker] = loop.call_later(wait, check)
+                return
+            del self._checks[worker]
+            self._turn_long(lease)
+
+        self._checks[worker] = loop.call_later(self.long_query_cpu, check)
+
+    def _stop_checking(self, worker: WorkerProcess) -> None:
+        check = self._checks.pop(worker, None)
+        if check is not None:
+            check.cancel()
+
+    def _turn_long(self, lease: _Lease) -> None:
+        """A query used ``long_query_cpu`` s of CPU: lower its priority, give its place away."""
+        if len(self._long) >= self.max_long_queries:
+            lease.stop(
+                f"The {self.what} was stopped after {self.long_query_cpu:g} s of CPU time: "
+                f"{len(self._long)} long-running queries were already running, the most this "
+                "endpoint runs at once. Try again later."
+            )
             return
+        lower_priority(lease.worker.pid)
+        self._long.add(lease.worker)
+        self._rebalance()
 
     async def refresh(self) -> None:
         """Bring :attr:`source` up to date with the last write, if there is a writer."""
@@ -349,11 +492,14 @@ class ReaderPool(_Owner):
             await self.freshen()
 
     async def _lease(self) -> _Lease:
+        """Lease an idle reader; the time limit counts from now, the wait for one included."""
         await self.refresh()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
         while True:
             try:
                 if self._idle.empty():
-                    async with asyncio.timeout(self.timeout):
+                    async with asyncio.timeout_at(deadline):
                         worker = await self._idle.get()
                 else:
                     worker = self._idle.get_nowait()
@@ -364,7 +510,9 @@ class ReaderPool(_Owner):
                 ) from None
             if worker.alive:
                 worker.generation = self.generation
-                return _Lease(self, worker, self.timeout)
+                lease = _Lease(self, worker, self.timeout, deadline - loop.time())
+                self._check_cpu(lease)
+                return lease
             self.discard(worker)
 
     def _request(self, request: dict[str, Any]) -> dict[str, Any]:
