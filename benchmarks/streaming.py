@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> None:
                 query, accept = ANSWERS[name]
                 for server in order:
                     figures = measure(server, samplers[server.name], query, accept)
-                    rounds.append({"round": number, "answer": name, "server": server.name, **figures})
+                    rounds.append(
+                        {"round": number, "answer": name, "server": server.name, **figures}
+                    )
                     _say(
                         f"round {number} {name} {server.name}: {mib(figures['bytes'])} MiB "
                         f"in {figures['seconds']:.1f} s, rss {mib(figures['idle_rss'])} → "
@@ -157,9 +159,13 @@ def render(record: dict) -> str:
             f"| {ox['bytes_per_second'] / 1e6:.1f} | {sc['bytes_per_second'] / 1e6:.1f} "
             f"| {row['ratio']:.2f}× | {mib(ox['idle_rss'])} → {mib(ox['peak_rss'])} "
             f"| {mib(sc['idle_rss'])} → {mib(sc['peak_rss'])} (+{sc['growth'] / 1e6:.0f} MB) "
-            f"| {'pass' if row['memory_ok'] else 'FAIL'} | {'pass' if row['speed_ok'] else 'FAIL'} |"
+            f"| {_verdict(row['memory_ok'])} | {_verdict(row['speed_ok'])} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _verdict(ok: bool) -> str:
+    return "pass" if ok else "FAIL"
 
 
 def _now() -> str:
