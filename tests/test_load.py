@@ -10,6 +10,7 @@ import pytest
 from tests.server.helpers import scograph_command
 
 from scograph.load import LoadError, load_store
+from scograph.publish.checksums import write_sums
 
 EX = "https://example.org/"
 
@@ -75,6 +76,22 @@ def test_load_takes_a_release_folder_and_reads_its_gzipped_dumps(tmp_path: Path)
     graphs = {quad[3] for quad in _quads(store)}
     assert graphs == {EX + "main", EX + "other"}
     assert len(_quads(store)) == 15
+
+
+def test_a_release_dump_that_does_not_match_its_checksum_is_refused(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    release.mkdir()
+    dump = release / "scograph.nq.gz"
+    with gzip.open(dump, "wt") as out:
+        out.write(_nquads(10))
+    write_sums(release)
+    dump.write_bytes(dump.read_bytes()[:-10])
+
+    done = _load(str(release), "--store", str(tmp_path / "store"))
+
+    assert done.returncode == 2
+    assert "does not match its checksum" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]
 
 
 def test_load_refuses_a_non_empty_store_folder_unless_replace(tmp_path: Path) -> None:

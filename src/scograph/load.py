@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from scograph.publish.checksums import SUMS_FILE, read_sums, sha256_file
 from scograph.publish.layout import LATEST
 
 # The engine asks for small reads; reporting every one would cost more than it tells.
@@ -93,7 +94,8 @@ def input_files(paths: Iterable[Path]) -> list[Path]:
     """Return the RDF files to load: each file as given, each folder's N-Quads dumps.
 
     A folder stands for a release: its ``*.nq.gz`` and ``*.nq`` files, or those of
-    its ``latest`` release when it is a releases folder. Raises :class:`LoadError`
+    its ``latest`` release when it is a releases folder; a release's dumps must match
+    its ``SHA256SUMS``. Raises :class:`LoadError`
     for a missing path, a folder without dumps, or a file of no known RDF format.
     """
     files: list[Path] = []
@@ -114,9 +116,17 @@ def input_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def _dumps_in(folder: Path) -> list[Path]:
+    """A folder's N-Quads dumps, checked against its ``SHA256SUMS`` when it has one."""
     if not folder.is_dir():
         return []
-    return sorted({file for pattern in _FOLDER_PATTERNS for file in folder.glob(pattern)})
+    dumps = sorted({file for pattern in _FOLDER_PATTERNS for file in folder.glob(pattern)})
+    sums_path = folder / SUMS_FILE
+    if dumps and sums_path.is_file():
+        sums = read_sums(sums_path)
+        for dump in dumps:
+            if sums.get(dump.name) != sha256_file(dump):
+                raise LoadError(f"{dump} does not match its checksum in {sums_path}.")
+    return dumps
 
 
 def rdf_format(path: Path) -> ox.RdfFormat:
