@@ -23,10 +23,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from benchmarks.generate import ensure_dataset
-from benchmarks.loadgen import LoadSettings, drive
+from benchmarks.loadgen import LoadSettings, drive, run_length
 from benchmarks.measure import group_pids, median, process_cpu
 from benchmarks.queries import Query, load_queries
-from benchmarks.servers import running, scograph_spec
+from benchmarks.servers import ask, running, scograph_spec
 
 RESULTS_DIR = Path(__file__).parent / "results"
 
@@ -49,6 +49,18 @@ def engine_times(store: ox.Store, query: Query, repeat: int) -> dict[str, float]
     return {"run_serialise": median(run), "convert": median(convert) if convert else 0.0}
 
 
+def _wait_idle(process_group: int, quiet_s: float = 0.5, longest_s: float = 600) -> None:
+    """Wait until the server's processes stop using CPU (requests left over have ended)."""
+    deadline = time.monotonic() + longest_s
+    last = sum(process_cpu(group_pids(process_group)).values())
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        now = sum(process_cpu(group_pids(process_group)).values())
+        if now - last < 0.02:
+            return
+        last = now
+
+
 def measure_server(dataset_size: str, queries: list[Query], settings: LoadSettings) -> list[dict]:
     """CPU per request of the HTTP process and of the readers, per query, under wrk."""
     dataset = ensure_dataset(dataset_size)
@@ -60,11 +72,18 @@ def measure_server(dataset_size: str, queries: list[Query], settings: LoadSettin
         for query in queries:
             query_file = Path(folder) / f"{query.name}.rq"
             query_file.write_text(query.sparql)
+            lone = ask(server, query.sparql, query.accept, timeout=600)
+            # Long enough for every connection to complete a few scans (see run_length).
+            duration = run_length(settings, lone.seconds)
             drive(server, query, query_file, settings, duration_s=2)  # warm-up
+            _wait_idle(server.process_group)
             pids = group_pids(server.process_group)
             before = process_cpu(pids)
-            sample = drive(server, query, query_file, settings)
-            after = process_cpu(pids)
+            sample = drive(server, query, query_file, settings, duration_s=duration)
+            # Read at once, as run.py does: the work on requests wrk left unfinished is
+            # counted only as far as it got (for slow scans, a slight overestimate).
+            after = process_cpu(group_pids(server.process_group))
+            _wait_idle(server.process_group)
             used = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
             http = used.pop(server.process_group, 0.0)
             readers = sum(used.values())
@@ -73,6 +92,7 @@ def measure_server(dataset_size: str, queries: list[Query], settings: LoadSettin
                 {
                     "query": query.name,
                     "requests": sample.requests,
+                    "seconds": duration,
                     "requests_per_s": sample.requests_per_s,
                     "http_ms": 1000 * http / requests,
                     "readers_ms": 1000 * readers / requests,
@@ -124,7 +144,8 @@ def render(record: dict) -> str:
         f"Measured {record['when']} (load average {record['load_average'][0]}); "
         f"`python -m benchmarks.cpu_split --size {record['size']}`: wrk with "
         f"{record['wrk']['connections']} connections for {record['wrk']['duration_s']} s per "
-        "query against `scograph serve`, CPU read from `/proc` per process. *HTTP* is the "
+        "query (longer for slow queries, so each connection completes a few) against "
+        "`scograph serve`, CPU read from `/proc` per process. *HTTP* is the "
         "uvicorn process; *readers* the query processes. *Engine* is the same query run and "
         "serialised one line per row in-process (single-threaded, no contention), *convert* "
         "the TSV → JSON conversion of a SELECT answer; *worker overhead* = readers − engine − "

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 import pytest
 from tests.server.helpers import scograph_command
 
+import scograph.load
 from scograph.load import LoadError, load_store
 from scograph.publish.checksums import write_sums
 
@@ -148,3 +149,44 @@ def test_load_refuses_unknown_formats_and_missing_files(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "does not exist" in missing.stderr
     assert not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize("blank_nodes", [False, True])
+def test_a_large_line_file_loads_complete_in_parallel_parts_or_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blank_nodes: bool
+) -> None:
+    monkeypatch.setattr(scograph.load, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    # A node named at the start of the file and used again at its end: a blank node
+    # must stay one node (the file is then loaded whole), an IRI is one anyway.
+    node = "_:n{}" if blank_nodes else f"<{EX}n{{}}>"
+    lines = [f'{node.format(i)} <{EX}p> "first {i}" <{EX}g> .\n' for i in range(300)]
+    lines += [f"<{EX}s{i}> <{EX}q> {node.format(i)} .\n" for i in range(300)]
+    data = tmp_path / "data.nq"
+    data.write_text("".join(lines))
+    read: list[int] = []
+
+    report = load_store([data], tmp_path / "store", progress=read.append)
+
+    assert report.quads == 600
+    assert sum(read) == data.stat().st_size
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    linked = store.query(
+        f"SELECT ?s ?v WHERE {{ ?s <{EX}q> ?n . GRAPH <{EX}g> {{ ?n <{EX}p> ?v }} }}"
+    )
+    pairs = {(row["s"].value, row["v"].value) for row in linked}
+    assert pairs == {(f"{EX}s{i}", f"first {i}") for i in range(300)}
+
+
+def test_a_broken_line_in_a_later_part_fails_the_whole_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scograph.load, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    data = tmp_path / "data.nq"
+    data.write_text(_nquads(500) + "<broken\n")
+
+    with pytest.raises(LoadError, match=r"data\.nq"):
+        load_store([data], tmp_path / "store")
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.nq"]
