@@ -90,7 +90,7 @@ def test_a_release_dump_that_does_not_match_its_checksum_is_refused(tmp_path: Pa
 
     done = _load(str(release), "--store", str(tmp_path / "store"))
 
-    assert done.returncode == 2
+    assert done.returncode == 1
     assert "does not match its checksum" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]
 
@@ -103,7 +103,7 @@ def test_load_refuses_a_non_empty_store_folder_unless_replace(tmp_path: Path) ->
     assert _load(str(first), "--store", str(store)).returncode == 0
 
     refused = _load(str(second), "--store", str(store))
-    assert refused.returncode == 2
+    assert refused.returncode == 1
     assert "is not empty" in refused.stderr and "--replace" in refused.stderr
     assert {q[3] for q in _quads(store)} == {EX + "first"}
 
@@ -143,10 +143,10 @@ def test_load_refuses_unknown_formats_and_missing_files(tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("hello")
     unknown = _load(str(notes), "--store", str(tmp_path / "store"))
-    assert unknown.returncode == 2
+    assert unknown.returncode == 1
     assert "cannot tell its RDF format" in unknown.stderr
     missing = _load(str(tmp_path / "absent.nq"), "--store", str(tmp_path / "store"))
-    assert missing.returncode == 2
+    assert missing.returncode == 1
     assert "does not exist" in missing.stderr
     assert not (tmp_path / "store").exists()
 

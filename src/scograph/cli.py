@@ -77,8 +77,8 @@ def load(
         found = input_files(files)
         check_target(store, replace)
     except LoadError as error:
-        console.print(f"[red]error[/red] {error}")
-        raise typer.Exit(2) from error
+        console.print(f"[red]error[/red] {error}", soft_wrap=True)
+        raise typer.Exit(1) from error
     total = sum(file.stat().st_size for file in found)
     columns = (
         "{task.description}",
@@ -95,7 +95,7 @@ def load(
             )
         except LoadError as error:
             progress.stop()
-            console.print(f"[red]error[/red] {error}")
+            console.print(f"[red]error[/red] {error}", soft_wrap=True)
             raise typer.Exit(1) from error
     console.print(
         f"Loaded {report.quads:,} triples from {len(found)} file(s) into {store} "

@@ -156,7 +156,9 @@ def check_target(store_dir: Path, replace: bool) -> None:
     if store_dir.is_file():
         raise LoadError(f"{store_dir} is a file, not a folder for a store.")
     if store_dir.is_dir() and any(store_dir.iterdir()) and not replace:
-        raise LoadError(f"{store_dir} is not empty: give --replace to replace what it holds.")
+        raise LoadError(
+            f"{store_dir} exists already and is not empty: give --replace to replace it."
+        )
 
 
 def load_store(
