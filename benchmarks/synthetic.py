@@ -11,6 +11,7 @@ so a query over the union default graph sees what it would see on the real store
 The same seed and size always give the same file, byte for byte.
 """
 
+import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -101,7 +102,13 @@ class _Keys:
             if key not in self._taken:
                 self._taken.add(key)
                 return key
-        raise ValueError(f"no free key among {candidates}")
+        # At 10M quads the generated names run out: number the last candidate.
+        for number in itertools.count(2):
+            key = f"{candidates[-1]}-{number}"
+            if key not in self._taken:
+                self._taken.add(key)
+                return key
+        raise AssertionError("unreachable")
 
 
 class SyntheticGraph:

@@ -7,7 +7,6 @@ in a named graph of their own, apart from the asserted data.
 
 import ctypes
 import errno
-import hashlib
 import os
 import shutil
 import tempfile
@@ -20,7 +19,8 @@ import reasonable
 
 from scograph import resources
 from scograph.namespaces import ID, INFERRED_GRAPH, SHARE_ALIKE_INFERRED_GRAPH
-from scograph.rdf_files import data_files, ontology_files, project_quads
+from scograph.rdf_files import project_quads
+from scograph.rdf_files import source_fingerprint as source_fingerprint  # its old home
 from scograph.server.stores import process_alive
 
 # Links say "same as" a Wikidata item; reasoning over them would copy every fact
@@ -217,17 +217,6 @@ def _graph_licences(quads: list[ox.Quad]) -> dict[str, str | None]:
 def _graph_name(quad: ox.Quad) -> str | None:
     graph = quad.graph_name
     return graph.value if isinstance(graph, ox.NamedNode) else None
-
-
-def source_fingerprint(ontology_dir: Path | None = None, data_dir: Path | None = None) -> str:
-    """Return a short hash of every input file, to tell whether a built store is current."""
-    ontology_dir = ontology_dir or resources.ontology_dir()
-    data_dir = data_dir or resources.data_dir()
-    digest = hashlib.sha256()
-    for path in [*ontology_files(ontology_dir), *data_files(data_dir)]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 class _RdflibTerms:

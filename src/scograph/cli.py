@@ -45,24 +45,61 @@ def build(
 
 @app.command()
 def load(
-    sources: Annotated[
+    files: Annotated[
         list[Path],
-        typer.Argument(help="A release folder (its *.nq.gz dumps, checked), or dump files."),
+        typer.Argument(
+            help="RDF files (.nq, .nt, .ttl, .trig, … optionally .gz) or release folders."
+        ),
     ],
-    store: Annotated[Path, typer.Option(help="Folder of the new store (must not exist).")],
+    store: Annotated[
+        Path, typer.Option("--store", help="Folder of the new store.", file_okay=False)
+    ],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace the store already in that folder.")
+    ] = False,
 ) -> None:
-    """Build a store from a release's dumps, for a replica to serve read-only."""
-    from scograph.load import LoadError, load_store
+    """Build a store from RDF files or a release's dumps, with a progress bar.
 
-    with console.status("Loading the dumps…"):
+    The store is made beside the folder and moved into place when complete, so an
+    interrupted load leaves nothing behind.
+    """
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from scograph.load import LoadError, check_target, input_files, load_store
+
+    try:
+        found = input_files(files)
+        check_target(store, replace)
+    except LoadError as error:
+        console.print(f"[red]error[/red] {error}", soft_wrap=True)
+        raise typer.Exit(1) from error
+    total = sum(file.stat().st_size for file in found)
+    columns = (
+        "{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"Loading {len(found)} file(s)", total=total)
         try:
-            report = load_store(sources, store)
-        except (LoadError, OSError) as error:
-            console.print(f"[red]error[/red] {error}")
+            report = load_store(
+                found, store, replace=replace, progress=lambda n: progress.advance(task, n)
+            )
+        except LoadError as error:
+            progress.stop()
+            console.print(f"[red]error[/red] {error}", soft_wrap=True)
             raise typer.Exit(1) from error
     console.print(
-        f"Loaded {len(report.files)} dump(s) into {store}: {report.quads} quads "
-        f"in {report.graphs} named graphs."
+        f"Loaded {report.quads:,} triples from {len(found)} file(s) into {store} "
+        f"in {report.seconds:.1f} s ({report.quads_per_second:,.0f} triples/s)."
     )
 
 

@@ -1,94 +1,312 @@
-"""Building a store from a release's dumps: what every read replica serves.
+"""Loading RDF files (or a release's dumps) into a new store, as fast as the engine can.
 
-``scograph load RELEASE --store DIR`` checks each N-Quads dump of the release folder
-against its ``SHA256SUMS`` and bulk-loads them all (the main dump and the graphs
-under their own licences), so a replica serves exactly the release, whichever
-machine built it. Single dump files may be named instead of a folder. The store is
-loaded in a hidden folder beside DIR and moved into place when complete: a replica
-never opens half a store.
+``scograph load FILE... --store DIR`` builds a store from data that is not the
+bundled graph: a large N-Quads file, the dumps of a release, a folder of files.
+The store is written to a hidden folder beside ``DIR`` and renamed into place when
+complete, so an interrupted or failed load never leaves half a store behind; a
+non-empty ``DIR`` is refused unless it is to be replaced.
+
+Progress is the share of the input's bytes read (for a gzip file, of its
+compressed bytes), which the engine's parser pulls through :class:`_CountingFile`.
 """
 
 import gzip
+import itertools
+import os
 import shutil
 import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from scograph.publish.checksums import SUMS_FILE, read_sums, sha256_file
+from scograph.publish.layout import LATEST
+
+# The engine asks for small reads; reporting every one would cost more than it tells.
+_REPORT_EVERY_BYTES = 4 * 1024 * 1024
+# What a folder contributes: the dataset dumps of a release (N-Quads keep the graphs).
+_FOLDER_PATTERNS = ("*.nq.gz", "*.nq")
+# Named here rather than guessed by the engine, which reads a .txt file as N-Triples.
+_FORMATS = {
+    "nq": ox.RdfFormat.N_QUADS,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "n3": ox.RdfFormat.N3,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+}
+
+# Files this large, of one statement a line and without blank nodes, are parsed in
+# parallel parts.
+_PARALLEL_MIN_BYTES = 64 * 1024 * 1024
+_LINE_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES)
+_SCAN_BYTES = 16 * 1024 * 1024
+
+Progress = Callable[[int], None]
 
 
-class LoadError(ValueError):
-    """Dumps that cannot be loaded as asked (missing, altered, of an unknown format)."""
+class LoadError(Exception):
+    """A load that cannot be done as asked; nothing was left behind."""
 
 
 @dataclass(frozen=True)
 class LoadReport:
-    """What was loaded."""
+    """What a load put into the store, and how long it took."""
 
+    store: Path
     files: tuple[Path, ...]
+    bytes_read: int
     quads: int
-    graphs: int
+    seconds: float
+
+    @property
+    def quads_per_second(self) -> float:
+        return self.quads / self.seconds if self.seconds else 0.0
 
 
-def dump_files(sources: list[Path]) -> list[Path]:
-    """The dump files to load: each file named, and every ``*.nq.gz`` of each folder named.
+class _CountingFile:
+    """A binary file that tells ``progress`` how many bytes were read, every few MiB."""
 
-    A folder's dumps are checked against its ``SHA256SUMS`` (raises LoadError when one
-    differs, or when the folder has no checksums or no dumps).
+    def __init__(self, file: BinaryIO, progress: Progress | None) -> None:
+        self._file = file
+        self._progress = progress
+        self._unreported = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        self._count(len(data))
+        return data
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        size = self._file.readinto(buffer)  # type: ignore[attr-defined]
+        self._count(size or 0)
+        return size
+
+    def readable(self) -> bool:
+        return True
+
+    def _count(self, size: int) -> None:
+        self._unreported += size
+        if self._progress is not None and (size == 0 or self._unreported >= _REPORT_EVERY_BYTES):
+            self._progress(self._unreported)
+            self._unreported = 0
+
+
+def input_files(paths: Iterable[Path]) -> list[Path]:
+    """Return the RDF files to load: each file as given, each folder's N-Quads dumps.
+
+    A folder stands for a release: its ``*.nq.gz`` and ``*.nq`` files, or those of
+    its ``latest`` release when it is a releases folder; a release's dumps must match
+    its ``SHA256SUMS``. Raises :class:`LoadError`
+    for a missing path, a folder without dumps, or a file of no known RDF format.
     """
     files: list[Path] = []
-    for source in sources:
-        if source.is_file():
-            files.append(source)
-            continue
-        if not source.is_dir():
-            raise LoadError(f"{source} is neither a dump file nor a release folder.")
-        sums_path = source / SUMS_FILE
-        if not sums_path.is_file():
-            raise LoadError(f"{source} has no {SUMS_FILE}: it is not a release folder.")
-        dumps = sorted(source.glob("*.nq.gz"))
-        if not dumps:
-            raise LoadError(f"{source} has no N-Quads dumps (*.nq.gz).")
+    for path in paths:
+        if path.is_dir():
+            found = _dumps_in(path) or _dumps_in(path / LATEST)
+            if not found:
+                raise LoadError(f"{path} holds no N-Quads dump (*.nq.gz, *.nq) to load.")
+            files.extend(found)
+        elif path.is_file():
+            rdf_format(path)  # refuse an unknown format before anything is written
+            files.append(path)
+        else:
+            raise LoadError(f"{path} does not exist.")
+    if not files:
+        raise LoadError("No file to load.")
+    return files
+
+
+def _dumps_in(folder: Path) -> list[Path]:
+    """A folder's N-Quads dumps, checked against its ``SHA256SUMS`` when it has one."""
+    if not folder.is_dir():
+        return []
+    dumps = sorted({file for pattern in _FOLDER_PATTERNS for file in folder.glob(pattern)})
+    sums_path = folder / SUMS_FILE
+    if dumps and sums_path.is_file():
         sums = read_sums(sums_path)
         for dump in dumps:
             if sums.get(dump.name) != sha256_file(dump):
                 raise LoadError(f"{dump} does not match its checksum in {sums_path}.")
-        files.extend(dumps)
-    return files
+    return dumps
 
 
-def _format_of(path: Path) -> ox.RdfFormat:
-    name = path.name.removesuffix(".gz")
-    fmt = ox.RdfFormat.from_extension(name.rpartition(".")[2]) if "." in name else None
-    if fmt is None:
-        raise LoadError(f"{path}: unknown RDF format (use .nq, .trig, .nt or .ttl, maybe .gz).")
-    return fmt
+def rdf_format(path: Path) -> ox.RdfFormat:
+    """Return the RDF format of ``path`` from its extension (``.gz`` looked through)."""
+    name = path.name[: -len(".gz")] if path.name.endswith(".gz") else path.name
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    found = _FORMATS.get(extension)
+    if found is None:
+        raise LoadError(
+            f"{path}: cannot tell its RDF format from its name "
+            "(.nq, .nt, .ttl, .trig, .n3, .jsonld, .rdf, .owl; optionally .gz)."
+        )
+    return found
 
 
-def load_store(sources: list[Path], store_dir: Path) -> LoadReport:
-    """Load the dumps of ``sources`` into a new store at ``store_dir`` (which must not exist)."""
-    if store_dir.exists():
-        raise LoadError(f"{store_dir} exists already; name a new folder for the store.")
-    files = dump_files(sources)
-    formats = [_format_of(path) for path in files]
+def check_target(store_dir: Path, replace: bool) -> None:
+    """Refuse a target that is a file, or a non-empty folder unless ``replace``."""
+    if store_dir.is_file():
+        raise LoadError(f"{store_dir} is a file, not a folder for a store.")
+    if store_dir.is_dir() and any(store_dir.iterdir()) and not replace:
+        raise LoadError(
+            f"{store_dir} exists already and is not empty: give --replace to replace it."
+        )
+
+
+def load_store(
+    files: list[Path],
+    store_dir: Path,
+    *,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Load ``files`` into a new store at ``store_dir``; return what was loaded.
+
+    ``progress`` is called with the number of bytes read since its last call.
+    Raises :class:`LoadError` for a refused target and for data that cannot be
+    read (``store_dir`` is then untouched).
+    """
+    check_target(store_dir, replace)
+    started = time.perf_counter()
     store_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}-", dir=store_dir.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}-loading-", dir=store_dir.parent))
     try:
         store = ox.Store(str(staging))
-        for path, fmt in zip(files, formats, strict=True):
-            opener = gzip.open if path.suffix == ".gz" else open
-            with opener(path, "rb") as data:
-                try:
-                    store.bulk_load(data, fmt)
-                except SyntaxError as error:
-                    raise LoadError(f"{path}: {error}") from error
-        store.optimize()
+        bytes_read = sum(_load_file(store, file, progress) for file in files)
         store.flush()
-        report = LoadReport(tuple(files), len(store), sum(1 for _ in store.named_graphs()))
-        del store
-        staging.rename(store_dir)
+        quads = len(store)
+        del store  # closes the store before it moves
+        _move_into_place(staging, store_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return report
+    return LoadReport(
+        store_dir, tuple(files), bytes_read, quads, seconds=time.perf_counter() - started
+    )
+
+
+def _load_file(store: ox.Store, path: Path, progress: Progress | None) -> int:
+    fmt = rdf_format(path)
+    size = path.stat().st_size
+    parts = os.cpu_count() or 1
+    if (
+        fmt in _LINE_FORMATS
+        and not path.name.endswith(".gz")
+        and size >= _PARALLEL_MIN_BYTES
+        and not _may_hold_blank_nodes(path)
+    ):
+        _load_in_parts(store, path, fmt, _line_ranges(path, size, parts), progress)
+        return size
+    with path.open("rb") as raw:
+        counted = _CountingFile(raw, progress)
+        source = gzip.GzipFile(fileobj=counted) if path.name.endswith(".gz") else counted  # type: ignore[arg-type]
+        _bulk_load(store, source, fmt, path)
+        counted.read(0)  # reports the last bytes
+        return raw.tell()
+
+
+def _bulk_load(store: ox.Store, source: object, fmt: ox.RdfFormat, path: Path) -> None:
+    try:
+        store.bulk_load(input=source, format=fmt)
+    except SyntaxError as error:
+        raise LoadError(f"{path}: {error}") from error
+    except (ValueError, OSError, EOFError) as error:
+        raise LoadError(f"{path} could not be loaded: {error}") from error
+
+
+def _may_hold_blank_nodes(path: Path) -> bool:
+    """Whether ``_:`` occurs anywhere in the file (in a literal too: then it may, say)."""
+    with path.open("rb") as file:
+        previous = b""
+        while chunk := file.read(_SCAN_BYTES):
+            if b"_:" in previous[-1:] + chunk:
+                return True
+            previous = chunk
+    return False
+
+
+def _line_ranges(path: Path, size: int, parts: int) -> list[tuple[int, int]]:
+    """Cut a file into ``parts`` byte ranges that each end at the end of a line."""
+    cuts = [0]
+    with path.open("rb") as file:
+        for number in range(1, parts):
+            file.seek(max(size * number // parts, cuts[-1]))
+            file.readline()  # on to the start of the next line
+            cuts.append(min(file.tell(), size))
+    cuts.append(size)
+    return [(start, end) for start, end in itertools.pairwise(cuts) if end > start]
+
+
+def _load_in_parts(
+    store: ox.Store,
+    path: Path,
+    fmt: ox.RdfFormat,
+    ranges: list[tuple[int, int]],
+    progress: Progress | None,
+) -> None:
+    """Load the line ranges of an N-Quads or N-Triples file in parallel, one thread each.
+
+    The engine parses without holding the interpreter lock, so the parts are parsed
+    on as many cores. Cutting at line ends is safe for these formats (a statement is
+    one line) as long as the file has no blank nodes: each parse gives its blank nodes
+    new names, so a label used in two parts would become two nodes.
+    """
+    errors: list[LoadError] = []
+
+    def load(start: int, end: int) -> None:
+        with path.open("rb") as raw:
+            raw.seek(start)
+            part = _CountingFile(_Slice(raw, end - start), progress)
+            try:
+                _bulk_load(store, part, fmt, path)
+            except LoadError as error:
+                errors.append(LoadError(f"{error} (in the part of the file from byte {start})"))
+            part.read(0)
+
+    threads = [threading.Thread(target=load, args=piece) for piece in ranges]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+class _Slice:
+    """The next ``size`` bytes of a binary file, read as a file of their own."""
+
+    def __init__(self, file: BinaryIO, size: int) -> None:
+        self._file = file
+        self._left = size
+
+    def read(self, size: int = -1) -> bytes:
+        wanted = self._left if size < 0 else min(size, self._left)
+        data = self._file.read(wanted)
+        self._left -= len(data)
+        return data
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+
+def _move_into_place(staging: Path, store_dir: Path) -> None:
+    """Rename the finished store to ``store_dir``, moving what was there aside first."""
+    if not store_dir.exists():
+        staging.rename(store_dir)
+        return
+    old = store_dir.with_name(f".{store_dir.name}-replaced-{time.time_ns()}")
+    store_dir.rename(old)
+    staging.rename(store_dir)
+    shutil.rmtree(old, ignore_errors=True)

@@ -4,12 +4,14 @@ Every file is parsed completely before anything is used, so a broken file is
 reported with its name, line and column and nothing half-read is loaded.
 """
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from scograph import resources
 from scograph.namespaces import ONTOLOGY_GRAPH
 
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}
@@ -94,3 +96,18 @@ def project_quads(ontology_dir: Path, data_dir: Path) -> Iterator[ox.Quad]:
     parsed += [parse_file(p) for p in data_files(data_dir)]
     for quads in parsed:
         yield from quads
+
+
+def source_fingerprint(ontology_dir: Path | None = None, data_dir: Path | None = None) -> str:
+    """Return a short hash of every input file, to tell whether a built store is current.
+
+    Kept here, away from the reasoner and rdflib, so that ``scograph serve`` can find
+    its cached store without importing them.
+    """
+    ontology_dir = ontology_dir or resources.ontology_dir()
+    data_dir = data_dir or resources.data_dir()
+    digest = hashlib.sha256()
+    for path in [*ontology_files(ontology_dir), *data_files(data_dir)]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 import scograph
+from scograph.rdf_files import source_fingerprint
 
 
 def is_store(path: Path) -> bool:
@@ -109,11 +110,12 @@ def cache_dir() -> Path:
 
 def bundled_store(cache: Path | None = None) -> Path:
     """Return a store of the bundled ontology and data, building it if it is not cached."""
-    from scograph.build import build_store, source_fingerprint
-
     key = f"{source_fingerprint()}-{scograph.__version__}-{ox.__version__}"
     path = (cache or cache_dir()) / key
     if not is_store(path):
+        # Imported only to build: the reasoner and rdflib slow the start of a server.
+        from scograph.build import build_store
+
         build_store(path)
     return path
 
@@ -124,11 +126,11 @@ def bundled_releases(store: Path, public_base_url: str) -> Path:
     The folder sits beside the store in the cache and is keyed by the public URL the
     release's metadata names, so a server at another address writes its own.
     """
-    from scograph.publish.release import release
-
     suffix = hashlib.sha256(public_base_url.encode()).hexdigest()[:8]
     folder = store.with_name(f"{store.name}-releases-{suffix}")
     if not (folder / "latest").exists():
+        from scograph.publish.release import release
+
         release(store, folder, public_base_url=public_base_url)
     return folder
 

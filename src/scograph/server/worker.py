@@ -11,21 +11,19 @@ Work runs in a thread with a large stack: the engine recurses once per nesting
 level of a query, and the main thread's 8 MiB overflow near 5,000 levels.
 
 Answers are serialised by pyoxigraph's own serialisers. How the row cap is kept
-with one run of the query for answers of ordinary size, and without ever buffering
-a large one (the app must know whether an answer is cut before it sends the HTTP
-headers):
+with one run of the query, and without ever holding a large answer in memory (the
+app must know whether an answer is cut before it sends the HTTP headers):
 
-1. The query runs once and its answer is serialised into memory, up to 8 MiB, in
-   a format with one line per row (SPARQL TSV for solutions, N-Triples for graphs).
-2. Its lines are counted; it is cut after ``max_rows`` rows if it has more, and
-   pyoxigraph parses it and serialises it in the format asked for. (Measured: the
-   round trip costs less than a second run of the query would, and nothing for
-   small answers.)
-3. An answer larger than 8 MiB is counted, up to ``max_rows + 1`` rows, by a
-   second run of the query, then streamed by a third: whole when it fits the cap;
-   else its first ``max_rows`` rows, and the app marks the response as truncated.
-   Cut graph answers go through ``pyoxigraph.serialize``; cut solutions through a
-   TSV stream that pyoxigraph parses and serialises again.
+1. The query runs once and its answer is serialised in a format with one line per
+   row (SPARQL TSV for solutions, N-Triples for graphs); the lines are counted as
+   they come, and serialisation stops one row past ``max_rows`` (the answer is cut).
+2. Up to 8 MiB the lines stay in memory: the answer is sent whole, converted by
+   pyoxigraph to the format asked for (measured: the round trip costs less than a
+   second run of the query would, and nothing for small answers).
+3. A larger answer spills to an unnamed temporary file as it is serialised, then is
+   streamed from it: as it is when the lines are the format asked for, else parsed
+   and serialised again on the way. One run of the query, memory flat; the disk
+   holds the answer (at most ``max_rows`` rows) while it is sent.
 """
 
 import errno
@@ -35,10 +33,9 @@ import os
 import re
 import socket
 import sys
+import tempfile
 import threading
-from collections.abc import Iterable, Iterator
-from itertools import islice
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -53,7 +50,9 @@ from scograph.server.conneg import (
 
 _STACK_BYTES = 512 * 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
-# How large an answer may grow in memory while its rows are counted (steps 1 and 2).
+# A spilled answer sent as it is goes in larger frames: fewer wake-ups of the app.
+_SPILL_READ_BYTES = 256 * 1024
+# How large an answer may grow in memory while its rows are counted; beyond, it spills to disk.
 _COUNTED_ANSWER_BYTES = 8 * 1024 * 1024
 _SYNTAX_ERROR = re.compile(r"^error at (\d+):(\d+): ", re.DOTALL)
 
@@ -67,27 +66,67 @@ class WorkerError(Exception):
         self.message = message
 
 
-class _BufferFullError(Exception):
+class _EnoughRowsError(Exception):
     pass
 
 
-class _Memory:
-    """A serialiser's output kept in memory, refusing to grow past ``limit`` bytes."""
+class _CountedLines:
+    """A serialiser's one-line-per-row output, counted and kept up to ``limit`` lines.
+
+    The first 8 MiB stay in memory; beyond that the lines go to an unnamed temporary
+    file, so a large answer is evaluated once and never held in memory. One line past
+    ``limit`` stops the serialiser (:class:`_EnoughRowsError`): the answer is cut.
+    """
 
     def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.lines = 0
         self.parts: list[bytes] = []
         self.size = 0
-        self.limit = limit
+        self.spill: BinaryIO | None = None
 
     def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise _BufferFullError
-        self.parts.append(bytes(data))
+        data = bytes(data)
+        count = data.count(b"\n")
+        if self.lines + count > self.limit:
+            # Keep the lines up to the limit, then stop the serialiser.
+            self._keep(data[: _end_of_line(data, self.limit - self.lines)])
+            self.lines = self.limit + 1
+            raise _EnoughRowsError
+        self.lines += count
+        self._keep(data)
         return len(data)
 
+    def _keep(self, data: bytes) -> None:
+        if self.spill is not None:
+            self.spill.write(data)
+            return
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size > _COUNTED_ANSWER_BYTES:
+            # Closed by the answer that reads it (or on failure), not in this method.
+            self.spill = tempfile.TemporaryFile(prefix="scograph-answer-")  # noqa: SIM115
+            self.spill.writelines(self.parts)
+            self.parts = []
+
+    def kept(self) -> bytes:
+        """The lines kept in memory (when nothing was spilled)."""
+        return b"".join(self.parts)
+
     def flush(self) -> None:
-        """Nothing to flush: the parts are sent when serialisation ends."""
+        """Nothing to flush: the lines are read when serialisation ends."""
+
+    def close(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+
+
+def _end_of_line(data: bytes, lines: int) -> int:
+    """The offset just after the ``lines``-th newline of ``data`` (0 for none)."""
+    end = 0
+    for _ in range(lines):
+        end = data.index(b"\n", end) + 1
+    return end
 
 
 class _Stream:
@@ -107,45 +146,6 @@ class _Stream:
         if self._buffer:
             self._channel.send(wire.frame(wire.DATA, bytes(self._buffer)))
             self._buffer.clear()
-
-
-class _TsvSource(io.RawIOBase):
-    """Solutions written as SPARQL TSV on demand, for pyoxigraph to parse back."""
-
-    def __init__(self, variables: list[ox.Variable], solutions: Iterable[ox.QuerySolution]):
-        self._lines = self._generate(variables, solutions)
-        self._pending = b""
-
-    @staticmethod
-    def _generate(
-        variables: list[ox.Variable], solutions: Iterable[ox.QuerySolution]
-    ) -> Iterator[bytes]:
-        yield ("\t".join(str(v) for v in variables) + "\n").encode()
-        for solution in solutions:
-            yield ("\t".join(_tsv_term(term) for term in solution) + "\n").encode()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._pending:
-            line = next(self._lines, None)
-            if line is None:
-                return 0
-            self._pending = line
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
-
-
-def _tsv_term(term: Any) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.Triple):
-        parts = (term.subject, term.predicate, term.object)
-        return "<<( " + " ".join(_tsv_term(part) for part in parts) + " )>>"
-    return str(term)
 
 
 def _reserialise(lines: bytes, graph: bool, fmt: Any) -> bytes:
@@ -281,52 +281,52 @@ class Reader(_Worker):
     def _answer_counted(
         self, request: dict[str, Any], results: Any, offer: Offer, fmt: Any, max_rows: int
     ) -> None:
-        """Steps 1 and 2 of the row cap: one line per row in memory, counted, cut, converted."""
+        """The row cap: one line per row, counted and cut, in memory or (if large) on disk."""
         graph = isinstance(results, ox.QueryTriples)
         lines_format = ox.RdfFormat.N_TRIPLES if graph else ox.QueryResultsFormat.TSV
-        memory = _Memory(_COUNTED_ANSWER_BYTES)
-        try:
-            results.serialize(memory, lines_format)
-        except _BufferFullError:
-            self._stream_large(request, offer, fmt, max_rows)
-            return
-        except Exception as error:
-            raise _evaluation_failure(error, request.get("federated", False)) from error
-        lines = b"".join(memory.parts)
         header = 0 if graph else 1
-        truncated = lines.count(b"\n") - header > max_rows
-        if truncated:
-            lines = b"\n".join(lines.split(b"\n", header + max_rows)[: header + max_rows]) + b"\n"
-        if fmt != lines_format:
-            lines = _reserialise(lines, graph, fmt)
-        self.send_whole(offer, lines, truncated=truncated, max_rows=max_rows)
+        sink = _CountedLines(header + max_rows)
+        try:
+            results.serialize(sink, lines_format)
+        except _EnoughRowsError:
+            pass  # one row past the cap: the answer is cut, the rest is not needed
+        except Exception as error:
+            sink.close()
+            raise _evaluation_failure(error, request.get("federated", False)) from error
+        truncated = sink.lines > header + max_rows
+        if sink.spill is None:
+            lines = sink.kept()
+            if fmt != lines_format:
+                lines = _reserialise(lines, graph, fmt)
+            self.send_whole(offer, lines, truncated=truncated, max_rows=max_rows)
+            return
+        self._stream_spilled(
+            sink.spill, offer, graph, fmt, fmt == lines_format, truncated, max_rows
+        )
 
-    def _stream_large(self, request: dict[str, Any], offer: Offer, fmt: Any, max_rows: int) -> None:
-        federated = request.get("federated", False)
-        try:
-            rows = sum(1 for _ in islice(self._execute(request), max_rows + 1))
-        except WorkerError:
-            raise
-        except Exception as error:
-            raise _evaluation_failure(error, federated) from error
-        truncated = rows > max_rows
-        results = self._execute(request)
-        self.send_head(content_type=offer.content_type, truncated=truncated, max_rows=max_rows)
-        stream = _Stream(self.channel)
-        try:
-            if not truncated:
-                results.serialize(stream, fmt)
-            elif isinstance(results, ox.QueryTriples):
-                ox.serialize(islice(results, max_rows), stream, fmt)
+    def _stream_spilled(
+        self,
+        spill: BinaryIO,
+        offer: Offer,
+        graph: bool,
+        fmt: Any,
+        as_is: bool,
+        truncated: bool,
+        max_rows: int,
+    ) -> None:
+        """Send a large answer held on disk as lines, as it is or converted while it is read."""
+        with spill:
+            spill.seek(0)
+            self.send_head(content_type=offer.content_type, truncated=truncated, max_rows=max_rows)
+            stream = _Stream(self.channel)
+            if as_is:
+                while chunk := spill.read(_SPILL_READ_BYTES):
+                    self.channel.send(wire.frame(wire.DATA, chunk))
+            elif graph:
+                ox.serialize(ox.parse(spill, ox.RdfFormat.N_TRIPLES), stream, fmt)
             else:
-                source = io.BufferedReader(
-                    _TsvSource(results.variables, islice(results, max_rows)), _CHUNK_BYTES
-                )
-                again = ox.parse_query_results(source, ox.QueryResultsFormat.TSV)
-                again.serialize(stream, fmt)
-        except Exception as error:
-            raise _evaluation_failure(error, federated) from error
-        stream.flush()
+                ox.parse_query_results(spill, ox.QueryResultsFormat.TSV).serialize(stream, fmt)
+            stream.flush()
         self.send_end()
 
     def graph(self, request: dict[str, Any]) -> None:
