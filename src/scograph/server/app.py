@@ -5,6 +5,8 @@ token is set) over the on-disk store named by the settings, and keeps them on
 ``app.state``; nothing is global, nothing is read at import time.
 """
 
+import asyncio
+import contextlib
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,12 +20,15 @@ from starlette.middleware.cors import CORSMiddleware
 from scograph import resources
 from scograph.publish.routes import include_publishing
 from scograph.server import openapi
+from scograph.server.cache_layer import CachedAnswers
 from scograph.server.errors import install_error_handlers
 from scograph.server.executor import ReaderPool, Writer
+from scograph.server.response_cache import CACHE_STATUS_HEADER, ResponseCache
 from scograph.server.responses import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from scograph.server.routes import allowed_methods, build_routes
 from scograph.server.service_description import Descriptions
 from scograph.server.stores import working_folder
+from scograph.server.warm import warm
 from scograph.settings import Settings
 from scograph.web import include_web
 
@@ -85,9 +90,14 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.readers = readers
             app.state.writer = writer
             app.state.descriptions = Descriptions(settings, readers, writer is not None)
+            # After the start, in the background: the server answers from the first moment.
+            warming = asyncio.create_task(warm(app.state))
             try:
                 yield
             finally:
+                warming.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await warming
                 # The pages' store is closed before its snapshot folder is removed.
                 del app.state.store, pages_store
 
@@ -112,6 +122,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     include_web(app, store_path=store, queries_dir=resources.queries_dir())
     openapi.install(app)
+    # Another engine's data may change without this server knowing: nothing is kept.
+    if settings.response_cache_bytes > 0 and not remote:
+        cache = ResponseCache(settings.response_cache_bytes, settings.response_cache_entry_bytes)
+        app.state.response_cache = cache
+        # Added before CORS, so it runs inside it: kept answers get the CORS headers too.
+        app.add_middleware(CachedAnswers, cache=cache, state=app.state)
     if settings.cors_origins:
         # Reads only: writes need a preflight for their method or Authorization
         # header, which this refuses; credentials are never allowed.
@@ -121,7 +137,14 @@ def create_app(settings: Settings) -> FastAPI:
             allow_methods=["GET", "HEAD", "POST"],
             allow_headers=["Accept", "Content-Type"],
             allow_credentials=False,
-            expose_headers=[TRUNCATED_HEADER, MAX_ROWS_HEADER, "Warning", "Location"],
+            expose_headers=[
+                TRUNCATED_HEADER,
+                MAX_ROWS_HEADER,
+                "Warning",
+                "Location",
+                "ETag",
+                CACHE_STATUS_HEADER,
+            ],
             max_age=3600,
         )
     return app
