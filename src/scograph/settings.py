@@ -161,10 +161,11 @@ class Settings(BaseSettings):
         description="Seconds clients may reuse a query answer without asking again "
         "(0: they revalidate every time, with If-None-Match).",
     )
-    warm_examples: bool = Field(
+    warm_at_start: bool = Field(
         default=True,
-        description="At start, answer the example queries once in the background, so "
-        "their first askers get them from the response cache.",
+        description="After the start, compute in the background what users ask first: "
+        "the example queries' answers (into the response cache), the home page's "
+        "figures and the VoID statistics.",
     )
 
     @model_validator(mode="before")

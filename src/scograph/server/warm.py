@@ -44,8 +44,11 @@ async def warm(state: Any) -> None:
     """Compute everything this module warms; failures are logged, never raised."""
     report = WarmReport()
     state.warmed = report
+    if not state.settings.warm_at_start:
+        report.done = True
+        return
     steps = [("home counts", _warm_counts), ("void", _warm_void)]
-    if getattr(state, "response_cache", None) is not None and state.settings.warm_examples:
+    if getattr(state, "response_cache", None) is not None:
         steps.insert(0, ("examples", _warm_examples))
     for name, step in steps:
         started = time.perf_counter()
