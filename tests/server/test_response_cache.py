@@ -363,3 +363,28 @@ def test_the_example_queries_are_ready_before_anyone_asks(
         assert up < 30
     finally:
         stop_server(running)
+
+
+def test_a_browser_gets_the_cors_headers_from_the_cache_too(
+    limited_server: Server, client: httpx.Client
+) -> None:
+    """The limited server lets https://example.org read it; other origins get no permission."""
+    query = LABELS + " # cors"
+    allowed = {"Accept": JSON, "Origin": "https://example.org"}
+    first, second = (
+        client.get(limited_server.sparql, params={"query": query}, headers=allowed)
+        for _ in range(2)
+    )
+    assert second.headers["x-cache"] == "hit"
+    for response in (first, second):
+        assert response.headers["access-control-allow-origin"] == "https://example.org"
+        assert "etag" in response.headers["access-control-expose-headers"].lower()
+    other = {"Accept": JSON, "Origin": "https://elsewhere.example"}
+    refused = [
+        client.get(limited_server.sparql, params={"query": query}, headers=other) for _ in range(2)
+    ]
+    assert refused[1].headers["x-cache"] == "hit"
+    assert all("access-control-allow-origin" not in r.headers for r in refused)
+    plain = client.get(limited_server.sparql, params={"query": query}, headers={"Accept": JSON})
+    assert "access-control-allow-origin" not in plain.headers
+    assert plain.content == first.content

@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from scograph import resources
 from scograph.publish.routes import include_publishing
@@ -72,6 +73,16 @@ async def _local_backend(store: Path, settings: Settings) -> AsyncIterator[Backe
             shutil.rmtree(pages_copy, ignore_errors=True)
 
 
+class Endpoint(FastAPI):
+    """The app, with the response cache's short path in front of every other layer."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """The framework's layers (errors, CORS, routing), behind the cache's when it is on."""
+        stack = super().build_middleware_stack()
+        cache = getattr(self.state, "response_cache", None)
+        return stack if cache is None else CachedAnswers(stack, cache, self.state)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Return the endpoint app for ``settings`` (its workers start with the app's lifespan)."""
     remote = settings.remote_query_url is not None
@@ -101,7 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
                 # The pages' store is closed before its snapshot folder is removed.
                 del app.state.store, pages_store
 
-    app = FastAPI(
+    app = Endpoint(
         title="scograph SPARQL endpoint",
         lifespan=lifespan,
         docs_url=None,
@@ -111,6 +122,11 @@ def create_app(settings: Settings) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
+    # Another engine's data may change without this server knowing: nothing is kept.
+    if settings.response_cache_bytes > 0 and not remote:
+        app.state.response_cache = ResponseCache(
+            settings.response_cache_bytes, settings.response_cache_entry_bytes
+        )
     app.state.allowed_methods = allowed_methods
     install_error_handlers(app)
     app.router.routes.extend(build_routes())
@@ -122,12 +138,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     include_web(app, store_path=store, queries_dir=resources.queries_dir())
     openapi.install(app)
-    # Another engine's data may change without this server knowing: nothing is kept.
-    if settings.response_cache_bytes > 0 and not remote:
-        cache = ResponseCache(settings.response_cache_bytes, settings.response_cache_entry_bytes)
-        app.state.response_cache = cache
-        # Added before CORS, so it runs inside it: kept answers get the CORS headers too.
-        app.add_middleware(CachedAnswers, cache=cache, state=app.state)
     if settings.cors_origins:
         # Reads only: writes need a preflight for their method or Authorization
         # header, which this refuses; credentials are never allowed.

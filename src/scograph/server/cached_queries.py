@@ -8,11 +8,12 @@ answers ``If-None-Match`` with 304, and keeps the answer when it may be reused.
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from scograph.server.cache_layer import RAW_REQUEST
+from scograph.server.cache_layer import ANSWER_KEY
 from scograph.server.conneg import Offer, negotiate
 from scograph.server.executor import Answer
 from scograph.server.response_cache import (
@@ -39,9 +40,10 @@ class Lookup:
     form: FormKey
     offers: tuple[Offer, ...] | None
     accept: str | None
-    raw: Hashable | None
     if_none_match: str | None
     cache_control: str
+    # Where to say which kept answer was sent (the request's scope; None when warming).
+    scope: dict[str, Any] | None = None
 
 
 def cache_control(max_age: int) -> str:
@@ -65,9 +67,9 @@ async def look_up(
         form=form_key(query, default_graphs, named_graphs, endpoint),
         offers=offers_for(query),
         accept=request.headers.get("accept"),
-        raw=request.scope.get(RAW_REQUEST),
         if_none_match=request.headers.get("if-none-match"),
         cache_control=cache_control(state.settings.response_max_age),
+        scope=request.scope,
     )
     if cache is None:
         return lookup
@@ -77,14 +79,13 @@ async def look_up(
     found = cache.get(key) if key is not None else None
     if found is None:
         return lookup
-    if lookup.raw is not None:
-        cache.alias(lookup.raw, key)
     if matches(lookup.if_none_match, found.etag):
         cache.hits += 1
         return _raw_response(304, found.not_modified_headers, b"")
     if found.body is None:
         return lookup
     cache.hits += 1
+    request.scope[ANSWER_KEY] = key
     return _raw_response(200, found.headers, found.body)
 
 
@@ -128,7 +129,9 @@ def _keep(
     keep_body = len(answer.body) <= cache.max_entry_bytes
     key_size = len(lookup.form[0])
     entry: CachedAnswer = cached_answer(headers, answer.body, etag, keep_body, key_size)
-    cache.put(lookup.generation, lookup.form, lookup.offers, offer.media_type, entry, lookup.raw)
+    key = cache.put(lookup.generation, lookup.form, lookup.offers, offer.media_type, entry)
+    if key is not None and keep_body and lookup.scope is not None:
+        lookup.scope[ANSWER_KEY] = key
 
 
 def _raw_response(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Response:

@@ -30,7 +30,7 @@ import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from scograph.publish.routes.files import etag_matches
@@ -114,28 +114,45 @@ class CachedAnswer:
     headers: list[tuple[bytes, bytes]]
     not_modified_headers: list[tuple[bytes, bytes]]
     size: int
+    # The raw requests that led to it (they go when it goes).
+    aliases: list[Hashable] = field(default_factory=list)
+
+
+_HIT: Final = (CACHE_STATUS_HEADER.lower().encode(), b"hit")
+# What a 304 does not carry: the headers about the body it does not have.
+_BODY_HEADERS: Final = frozenset({b"content-length", b"content-type", b"content-encoding"})
+
+
+def as_hit(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The same headers, saying that the answer came from the cache."""
+    status = _HIT[0]
+    return [item for item in headers if item[0].lower() != status] + [_HIT]
+
+
+def without_body_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers of the 304 that stands for a 200 with these headers."""
+    return [item for item in headers if item[0].lower() not in _BODY_HEADERS]
 
 
 def cached_answer(
     headers: dict[str, str], body: bytes, etag: str, keep_body: bool, key_size: int
 ) -> CachedAnswer:
     """Build the entry of an answer whose response headers are ``headers`` (ETag included)."""
-    raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
-    raw = [item for item in raw if item[0] != CACHE_STATUS_HEADER.lower().encode()]
-    hit = (CACHE_STATUS_HEADER.lower().encode(), b"hit")
-    validators = {b"etag", b"cache-control", b"vary"}
-    not_modified = [item for item in raw if item[0] in validators] + [hit]
-    full = [*raw, (b"content-length", str(len(body)).encode()), hit]
+    raw = as_hit([(name.lower().encode(), value.encode()) for name, value in headers.items()])
+    full = [item for item in raw if item[0] != b"content-length"]
+    full.append((b"content-length", str(len(body)).encode()))
     kept = body if keep_body else None
     size = _OVERHEAD + key_size + sum(len(n) + len(v) for n, v in full) + len(kept or b"")
-    return CachedAnswer(etag, kept, full, not_modified, size)
+    return CachedAnswer(etag, kept, full, without_body_headers(full), size)
 
 
 @dataclass(eq=False)
-class _Alias:
-    """A raw request seen before, and the key of the answer it led to."""
+class Alias:
+    """A raw request seen before: the answer it led to, with the headers it was sent with."""
 
     key: Hashable
+    headers: list[tuple[bytes, bytes]]
+    not_modified_headers: list[tuple[bytes, bytes]]
     size: int
 
 
@@ -147,7 +164,7 @@ class _Offers:
     size: int
 
 
-_Item = CachedAnswer | _Alias | _Offers
+_Item = CachedAnswer | Alias | _Offers
 
 
 class ResponseCache:
@@ -172,17 +189,17 @@ class ResponseCache:
             self.size = 0
             self.generation = generation
 
-    def by_request(self, raw: Hashable) -> CachedAnswer | None:
+    def by_request(self, raw: Hashable) -> tuple[Alias, CachedAnswer] | None:
         """The answer an identical earlier request got (the short path of cache_layer)."""
         alias = self._items.get(raw)
-        if alias is None or not isinstance(alias, _Alias):
+        if alias is None or alias.__class__ is not Alias:
             return None
         found = self._items.get(alias.key)
-        if not isinstance(found, CachedAnswer):
+        if found is None or found.__class__ is not CachedAnswer:
             return None
         self._items.move_to_end(raw)
         self._items.move_to_end(alias.key)
-        return found
+        return alias, found
 
     def answer_key(self, form: FormKey, accept: str | None) -> Hashable | None:
         """The key of the answer ``accept`` chooses for ``form``, once its offers are known."""
@@ -207,33 +224,48 @@ class ResponseCache:
         offers: tuple[Offer, ...],
         media_type: str,
         entry: CachedAnswer,
-        raw: Hashable | None,
-    ) -> None:
-        """Keep an answer computed at ``generation`` (dropped if the data changed since)."""
+    ) -> Hashable | None:
+        """Keep an answer computed at ``generation``; return its key (None: not kept).
+
+        An answer is not kept if the data changed while it was computed.
+        """
         if generation != self.generation or self.max_bytes <= 0:
-            return
+            return None
         self._set(("offers", form), _Offers(offers, _OVERHEAD + _form_size(form)))
         key = (form, media_type)
         self._set(key, entry)
-        if raw is not None:
-            self.alias(raw, key)
+        return key if key in self._items else None
 
-    def alias(self, raw: Hashable, key: Hashable) -> None:
-        """Remember that the raw request ``raw`` is answered by the answer under ``key``."""
-        if key in self._items:
-            self._set(raw, _Alias(key, _OVERHEAD + _raw_size(raw)))
+    def alias(self, raw: Hashable, key: Hashable, headers: list[tuple[bytes, bytes]]) -> None:
+        """Remember that ``raw`` was answered by the answer under ``key``, sent with ``headers``."""
+        entry = self._items.get(key)
+        if entry is None or entry.__class__ is not CachedAnswer or entry.body is None:
+            return
+        assert isinstance(entry, CachedAnswer)
+        hit = as_hit(headers)
+        size = _OVERHEAD + _raw_size(raw) + sum(len(n) + len(v) for n, v in hit)
+        self._set(raw, Alias(key, hit, without_body_headers(hit), size))
+        entry.aliases.append(raw)
 
     def _set(self, key: Hashable, item: _Item) -> None:
         if item.size > self.max_bytes:
             return
-        previous = self._items.pop(key, None)
-        if previous is not None:
-            self.size -= previous.size
+        self._drop(key)
         self._items[key] = item
         self.size += item.size
         while self.size > self.max_bytes:
-            _, evicted = self._items.popitem(last=False)
-            self.size -= evicted.size
+            oldest = next(iter(self._items))
+            self._drop(oldest)
+
+    def _drop(self, key: Hashable) -> None:
+        item = self._items.pop(key, None)
+        if item is None:
+            return
+        self.size -= item.size
+        if isinstance(item, CachedAnswer):
+            # Its aliases would keep its bytes alive, uncounted.
+            for raw in item.aliases:
+                self._drop(raw)
 
 
 def _form_size(form: FormKey) -> int:

@@ -85,7 +85,6 @@ async def _warm_examples(state: Any, report: WarmReport) -> None:
             form=form_key(query, (), (), ""),
             offers=offers,
             accept=None,
-            raw=None,
             if_none_match=None,
             cache_control=cache_control(settings.response_max_age),
         )
