@@ -17,6 +17,7 @@ left out: the benchmark runs without the network. Results go to
 import argparse
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -114,6 +115,14 @@ def example_queries() -> dict[str, str]:
     return found
 
 
+def repeated_lookups(iris: list[str], count: int = 50) -> dict[str, str]:
+    """``count`` point lookups of IRIs picked with a fixed seed: the cheapest repeats."""
+    picked = random.Random(20230616).sample(iris, count)
+    return {
+        f"lookup-{i:02d}": f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}" for i, iri in enumerate(picked)
+    }
+
+
 def lookup_iris(dataset: Dataset) -> list[str]:
     """Every IRI that is the subject of a triple in the graph."""
     store = ox.Store.read_only(str(dataset.pyoxigraph_store))
@@ -170,8 +179,8 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     dataset = bundled_dataset(args.work_dir)
     _say(f"bundled graph: {dataset.quads:,} quads")
-    examples = example_queries()
     iris = lookup_iris(dataset)
+    examples = example_queries() if args.repeat == "examples" else repeated_lookups(iris)
     specs: list[ServerSpec] = [oxigraph_spec(dataset), scograph_spec(dataset, None, cached=True)]
     if not args.no_uncached:
         specs.append(scograph_spec(dataset, None, name="scograph-uncached"))
@@ -207,6 +216,7 @@ def main(argv: list[str] | None = None) -> None:
         "machine": machine,
         "load_after": [round(x, 2) for x in os.getloadavg()],
         "settings": {
+            "repeat": args.repeat,
             "share": args.share,
             "examples": len(examples),
             "lookup_iris": len(iris),
@@ -219,8 +229,8 @@ def main(argv: list[str] | None = None) -> None:
         "notes": notes,
         "rounds": {name: [asdict(s) for s in runs] for name, runs in samples.items()},
     }
-    write_results(result, args.results_dir)
-    _say(f"results written to {args.results_dir.name}/repeat-mix.md")
+    write_results(result, args.results_dir, f"repeat-mix-{args.repeat}")
+    _say(f"results written to {args.results_dir.name}/repeat-mix-{args.repeat}.md")
 
 
 def summarise(samples: dict[str, list[Sample]]) -> dict[str, dict[str, float]]:
@@ -242,18 +252,19 @@ def summarise(samples: dict[str, list[Sample]]) -> dict[str, dict[str, float]]:
     return summary
 
 
-def write_results(result: dict[str, Any], folder: Path) -> None:
-    """Write ``repeat-mix.json`` and a table in ``repeat-mix.md``."""
+def write_results(result: dict[str, Any], folder: Path, stem: str) -> None:
+    """Write ``{stem}.json`` and a table in ``{stem}.md``."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "repeat-mix.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (folder / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     settings = result["settings"]
     lines = [
         "# Repeat mix",
         "",
         f"Started {result['started']}; bundled graph of {result['dataset']['quads']:,} quads; "
-        f"{settings['share']:.0%} of the requests repeat one of {settings['examples']} example "
-        f"queries, the others look up one of {settings['lookup_iris']:,} IRIs with a new query "
-        f"text. wrk, {settings['connections']} connections, {settings['threads']} threads, "
+        f"{settings['share']:.0%} of the requests repeat one of {settings['examples']} "
+        f"{'example queries' if settings['repeat'] == 'examples' else 'point lookups'}, "
+        f"the others look up one of {settings['lookup_iris']:,} IRIs with a new query text. "
+        f"wrk, {settings['connections']} connections, {settings['threads']} threads, "
         f"{settings['rounds']} rounds of {settings['duration_s']} s; medians over the rounds. "
         f"Machine: {result['machine']['cores']} cores, load average "
         f"{result['machine']['load_average']} before and {result['load_after']} after.",
@@ -268,7 +279,7 @@ def write_results(result: dict[str, Any], folder: Path) -> None:
             f"{row['failed']} |"
         )
     lines += ["", *(f"- {note}" for note in result["notes"])]
-    (folder / "repeat-mix.md").write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    (folder / f"{stem}.md").write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
 
 
 def _say(message: str) -> None:
@@ -279,7 +290,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.repeat_mix", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--share", type=float, default=0.9, help="share of repeated examples")
+    parser.add_argument(
+        "--repeat",
+        choices=("examples", "lookups"),
+        default="examples",
+        help="what most requests repeat: the example queries, or 50 point lookups",
+    )
+    parser.add_argument("--share", type=float, default=0.9, help="share of repeated queries")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=8)
