@@ -388,3 +388,18 @@ def test_a_browser_gets_the_cors_headers_from_the_cache_too(
     plain = client.get(limited_server.sparql, params={"query": query}, headers={"Accept": JSON})
     assert "access-control-allow-origin" not in plain.headers
     assert plain.content == first.content
+
+
+def test_text_made_to_slow_the_cache_key_down_costs_nothing(
+    server: Server, client: httpx.Client
+) -> None:
+    """Long runs of spaces and comment marks before a syntax error: a quick 400."""
+    for text in (" " * 200_000 + "{", "#" * 200_000 + "\n{", "# c\n" * 50_000 + "SELECT"):
+        started = time.monotonic()
+        response = client.post(
+            server.sparql,
+            content=text.encode(),
+            headers={"Content-Type": "application/sparql-query", "Accept": JSON},
+        )
+        assert response.status_code == 400
+        assert time.monotonic() - started < 5

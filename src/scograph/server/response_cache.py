@@ -46,8 +46,9 @@ _NOT_DETERMINISTIC = re.compile(r"\b(?:now|rand|uuid|struuid)\s*\(", re.IGNORECA
 _RELATIVE_IRI = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.\-]*:)[^<>\"{}|^`\\\s]*>")
 _IRI_FUNCTION = re.compile(r"\b(?:iri|uri)\s*\(", re.IGNORECASE)
 # The first keyword after the prologue (comments, PREFIX and BASE declarations).
+# Possessive: a long run of spaces or comments must not be split every possible way.
 _QUERY_FORM = re.compile(
-    r"(?:\s+|#[^\n\r]*|(?i:prefix)\s*[^\s:]*:\s*<[^>]*>|(?i:base)\s*<[^>]*>)*([A-Za-z]+)"
+    r"(?:\s++|#[^\n\r]*+|(?i:prefix)\s*[^\s:]*:\s*<[^>]*>|(?i:base)\s*<[^>]*>)*+([A-Za-z]+)"
 )
 _OFFERS_BY_FORM: Final = {
     "SELECT": RESULT_OFFERS,
