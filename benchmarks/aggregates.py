@@ -4,9 +4,9 @@
 
 - the aggregate example queries (things by class, twinnings per country pair,
   twinnings by status, countries twinning most with China, SCO status counts):
-  the latency of one request, one client, kept-alive connection, to scograph with
-  the response cache off (computed each time) and on (answered from memory), the
-  median of ``--repeats`` requests;
+  the app's time for one request, with the response cache off (computed each time,
+  in a query worker process) and on (answered from memory), the median of
+  ``--repeats`` requests;
 - the VoID statistics and the home page's figures, in-process: computing them, and
   reading them again from the once-per-release caches that keep them.
 
@@ -17,14 +17,8 @@ import argparse
 import asyncio
 import statistics
 import time
-from pathlib import Path
+import urllib.parse
 from types import SimpleNamespace
-
-import httpx
-
-from benchmarks.generate import DEFAULT_WORK_DIR
-from benchmarks.repeat_mix import bundled_dataset
-from benchmarks.servers import running, scograph_spec
 
 AGGREGATES = (
     "104-things-by-class",
@@ -40,32 +34,67 @@ def _median_us(timings: list[float]) -> float:
     return statistics.median(timings) * 1e6
 
 
-def query_latencies(repeats: int, work_dir: Path) -> dict[str, dict[str, float]]:
-    """Per aggregate query: median latency with the cache off, and with it on."""
-    from scograph import resources
+def query_times(repeats: int) -> dict[str, dict[str, float]]:
+    """Per aggregate query: the app's own time per request, cache off and cache on.
 
-    dataset = bundled_dataset(work_dir)
-    texts = {
-        name: (resources.queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
-        for name in AGGREGATES
-    }
+    The app is called in-process, as uvicorn calls it, so the figures are the
+    server's time without the network and the scheduler's wake-ups (on a loaded
+    machine those add milliseconds to any single request).
+    """
+    from scograph import resources
+    from scograph.server.app import create_app
+    from scograph.server.stores import bundled_store
+    from scograph.settings import Settings
+
     found: dict[str, dict[str, float]] = {name: {} for name in AGGREGATES}
-    for label, spec in (
-        ("computed", scograph_spec(dataset, None, name="scograph-uncached")),
-        ("cached", scograph_spec(dataset, None, cached=True)),
-    ):
-        with running(spec, dataset.folder / "logs") as server, httpx.Client() as client:
-            for name, text in texts.items():
+
+    async def measure(label: str, cache_bytes: int) -> None:
+        settings = Settings(
+            store=bundled_store(), response_cache_bytes=cache_bytes, warm_at_start=False
+        )
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            for name in AGGREGATES:
+                text = (resources.queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
+                scope = _scope(text)
                 timings = []
                 for _ in range(repeats + 1):
+                    sent: list[dict[str, object]] = []
+
+                    async def receive() -> dict[str, object]:
+                        return {"type": "http.request", "body": b"", "more_body": False}
+
+                    async def send(message: dict[str, object], sent: list = sent) -> None:
+                        sent.append(message)
+
                     started = time.perf_counter()
-                    response = client.get(
-                        server.endpoint, params={"query": text}, headers={"Accept": ACCEPT}
-                    )
+                    await app(dict(scope), receive, send)
                     timings.append(time.perf_counter() - started)
-                    response.raise_for_status()
+                    assert sent[0]["status"] == 200, sent
                 found[name][label] = _median_us(timings[1:])
+
+    asyncio.run(measure("computed", 0))
+    asyncio.run(measure("cached", 64 * 1024 * 1024))
     return found
+
+
+def _scope(query: str) -> dict[str, object]:
+    """The ASGI scope of ``GET /sparql?query=…`` as uvicorn makes it."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/sparql",
+        "raw_path": b"/sparql",
+        "root_path": "",
+        "query_string": urllib.parse.urlencode({"query": query}).encode(),
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"accept", ACCEPT.encode())],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
 
 
 def in_process(repeats: int) -> dict[str, dict[str, float]]:
@@ -130,9 +159,8 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m benchmarks.aggregates", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--repeats", type=int, default=50)
-    parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR)
     args = parser.parse_args(argv)
-    rows = {**query_latencies(args.repeats, args.work_dir), **in_process(args.repeats)}
+    rows = {**query_times(args.repeats), **in_process(args.repeats)}
     print("| aggregate | computed (µs) | kept (µs) | ratio |")
     print("|---|--:|--:|--:|")
     for name, row in rows.items():

@@ -22,8 +22,7 @@ def void_statements(context: PublishingContext, store: ox.Store) -> list[ox.Trip
     """The store's VoID description with its statistics, computed once per process.
 
     The served store does not change under a running server (a writable one's pages
-    read a snapshot taken at start), so neither do its statistics; the server also
-    computes them in the background at start (see ``scograph.server.warm``).
+    read a snapshot taken at start), so neither do its statistics.
     """
     return context.cached(
         "void", lambda: void.description(compute(store), graph_infos(store), context.urls)
