@@ -17,6 +17,7 @@ from typing import Any, Final
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from scograph.server.errors import EndpointError
 from scograph.server.executor import ReaderPool
 from scograph.server.response_cache import ResponseCache, matches
 
@@ -75,7 +76,12 @@ class CachedAnswers:
             ):
                 await self.app(scope, receive, send)
                 return
-            body = await _read_body(receive)
+            try:
+                body = await _read_body(receive)
+            except EndpointError as error:
+                # A late body (the body deadline): the app answers it, as it would have.
+                await self.app(scope, _failing(error), send)
+                return
             if body is None:
                 return  # the client went away
             raw = (scope["path"], scope["query_string"], accept, where, content_type, body)
@@ -134,6 +140,15 @@ async def _read_body(receive: Receive) -> bytes | None:
         parts.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(parts)
+
+
+def _failing(error: EndpointError) -> Receive:
+    """A receive that raises what reading the body raised."""
+
+    async def fail() -> Message:
+        raise error
+
+    return fail
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
