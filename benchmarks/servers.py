@@ -36,6 +36,8 @@ class ServerSpec:
     name: str
     command: tuple[str, ...]
     path: str
+    # Environment variables set for the server (on top of this process's own).
+    environment: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,14 +87,18 @@ def baseline_spec(dataset: Dataset) -> ServerSpec:
     return ServerSpec("baseline", command, "/sparql")
 
 
-def scograph_spec(dataset: Dataset, workers: int | None) -> ServerSpec:
+def scograph_spec(
+    dataset: Dataset, workers: int | None, cached: bool = False, name: str = "scograph"
+) -> ServerSpec:
     """scograph's server, on a copy of the pyoxigraph store made for this run.
 
     The copy is fresh each run because scograph may open its store read-write, which
     would leave the baseline's read-only view undefined if they shared one. The
     access log is off, as it is for the baseline: the designs are compared, not logging.
+    Unless ``cached``, the response cache and the start-up warming are off, so every
+    request is really answered by the engine, as by the other servers.
     """
-    store = dataset.folder / "scograph-store"
+    store = dataset.folder / f"{name}-store"
     shutil.rmtree(store, ignore_errors=True)
     shutil.copytree(dataset.pyoxigraph_store, store)
     command = (
@@ -106,7 +112,11 @@ def scograph_spec(dataset: Dataset, workers: int | None) -> ServerSpec:
     )
     if workers is not None:
         command += ("--workers", str(workers))
-    return ServerSpec("scograph", command, "/sparql")
+    environment = () if cached else UNCACHED
+    return ServerSpec(name, command, "/sparql", environment)
+
+
+UNCACHED = (("SCOGRAPH_RESPONSE_CACHE_BYTES", "0"), ("SCOGRAPH_WARM_AT_START", "false"))
 
 
 def scograph_cli() -> str:
@@ -144,6 +154,7 @@ def running(spec: ServerSpec, log_dir: Path) -> Iterator[RunningServer]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             command,
+            env={**os.environ, **dict(spec.environment)},
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -513,3 +513,66 @@ def test_wikidata_links_are_exactly_those_of_the_verified_list(store: ox.Store) 
     assert links["Shanghai Cooperation Organisation"] == "Q485207"
     assert links["Xi Jinping"] == "Q15031"
     assert "Edil Baisalov" not in links
+
+
+# ---------------------------------------------------------------------------
+# Aggregates over the whole graph (kept by the server once per release)
+# ---------------------------------------------------------------------------
+
+SG = "https://w3id.org/scograph/ontology#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+
+
+def _objects(store: ox.Store, subject: ox.NamedNode, predicate: str) -> set[ox.NamedNode]:
+    """The objects of ``subject predicate ?o`` in any graph (the union view)."""
+    return {q.object for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None)}
+
+
+def _english_label(store: ox.Store, thing: ox.NamedNode) -> str:
+    [label] = {
+        q.object.value
+        for q in store.quads_for_pattern(thing, ox.NamedNode(SKOS_PREF_LABEL), None)
+        if q.object.language == "en"
+    }
+    return label
+
+
+def test_things_by_class_are_the_typed_things_of_each_class(store: ox.Store) -> None:
+    counts = {r["class"].removeprefix(SG): int(r["things"]) for r in run(store, "104")}
+    members: dict[str, set[ox.NamedNode]] = {}
+    for quad in store.quads_for_pattern(None, RDF_TYPE, None):
+        if quad.object.value.startswith(SG):
+            members.setdefault(quad.object.value.removeprefix(SG), set()).add(quad.subject)
+    assert counts == {name: len(things) for name, things in members.items()}
+    # Every city is a place (inferred), and the twinnings of the sources are there.
+    assert counts["Place"] >= counts["City"] > 0
+    assert counts["Twinning"] > 0
+
+
+def test_twinnings_per_country_pair_count_each_twinning_once(store: ox.Store) -> None:
+    rows = run(store, "105")
+    counts = {(r["countryA"], r["countryB"]): int(r["twinnings"]) for r in rows}
+    established = {(r["countryA"], r["countryB"]): int(r["establishedTwinnings"]) for r in rows}
+    expected: dict[tuple[str, str], set[str]] = {}
+    expected_established: dict[tuple[str, str], set[str]] = {}
+    status = SG + "twinningStatus"
+    for quad in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(SG + "Twinning")):
+        twinning = quad.subject
+        cities = sorted(_objects(store, twinning, SG + "twinnedCity"), key=lambda c: c.value)
+        is_established = ox.NamedNode(SG + "Established") in _objects(store, twinning, status)
+        for i, a in enumerate(cities):
+            for b in cities[i + 1 :]:
+                for country_a in _objects(store, a, SG + "country"):
+                    for country_b in _objects(store, b, SG + "country"):
+                        names = _english_label(store, country_a), _english_label(store, country_b)
+                        pair = (min(names), max(names))
+                        expected.setdefault(pair, set()).add(twinning.value)
+                        if is_established:
+                            expected_established.setdefault(pair, set()).add(twinning.value)
+    assert counts == {pair: len(twinnings) for pair, twinnings in expected.items()}
+    assert {p: n for p, n in established.items() if n} == {
+        pair: len(twinnings) for pair, twinnings in expected_established.items()
+    }
+    # People's Daily: Qingdao and Bishkek are established sister cities since 2021.
+    assert established[("China", "Kyrgyzstan")] >= 1

@@ -145,6 +145,28 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(
         default=64 * 1024, ge=1024, description="Largest request line and headers accepted."
     )
+    response_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Memory for query answers kept until the data changes (0: no cache).",
+    )
+    response_cache_entry_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=0,
+        description="Largest answer the response cache keeps (larger ones only get an ETag).",
+    )
+    response_max_age: int = Field(
+        default=0,
+        ge=0,
+        description="Seconds clients may reuse a query answer without asking again "
+        "(0: they revalidate every time, with If-None-Match).",
+    )
+    warm_at_start: bool = Field(
+        default=True,
+        description="After the start, compute in the background what users ask first: "
+        "the example queries' answers (into the response cache), the home page's "
+        "figures and the VoID statistics.",
+    )
 
     @model_validator(mode="before")
     @classmethod

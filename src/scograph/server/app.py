@@ -5,6 +5,8 @@ token is set) over the on-disk store named by the settings, and keeps them on
 ``app.state``; nothing is global, nothing is read at import time.
 """
 
+import asyncio
+import contextlib
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,16 +16,20 @@ from typing import Any
 import pyoxigraph as ox
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from scograph import resources
 from scograph.publish.routes import include_publishing
 from scograph.server import openapi
+from scograph.server.cache_layer import CachedAnswers
 from scograph.server.errors import install_error_handlers
 from scograph.server.executor import ReaderPool, Writer
+from scograph.server.response_cache import CACHE_STATUS_HEADER, ResponseCache
 from scograph.server.responses import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from scograph.server.routes import allowed_methods, build_routes
 from scograph.server.service_description import Descriptions
 from scograph.server.stores import working_folder
+from scograph.server.warm import warm
 from scograph.settings import Settings
 from scograph.web import include_web
 
@@ -67,6 +73,16 @@ async def _local_backend(store: Path, settings: Settings) -> AsyncIterator[Backe
             shutil.rmtree(pages_copy, ignore_errors=True)
 
 
+class Endpoint(FastAPI):
+    """The app, with the response cache's short path in front of every other layer."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """The framework's layers (errors, CORS, routing), behind the cache's when it is on."""
+        stack = super().build_middleware_stack()
+        cache = getattr(self.state, "response_cache", None)
+        return stack if cache is None else CachedAnswers(stack, cache, self.state)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Return the endpoint app for ``settings`` (its workers start with the app's lifespan)."""
     remote = settings.remote_query_url is not None
@@ -85,13 +101,18 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.readers = readers
             app.state.writer = writer
             app.state.descriptions = Descriptions(settings, readers, writer is not None)
+            # After the start, in the background: the server answers from the first moment.
+            warming = asyncio.create_task(warm(app.state))
             try:
                 yield
             finally:
+                warming.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await warming
                 # The pages' store is closed before its snapshot folder is removed.
                 del app.state.store, pages_store
 
-    app = FastAPI(
+    app = Endpoint(
         title="scograph SPARQL endpoint",
         lifespan=lifespan,
         docs_url=None,
@@ -101,6 +122,11 @@ def create_app(settings: Settings) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
+    # Another engine's data may change without this server knowing: nothing is kept.
+    if settings.response_cache_bytes > 0 and not remote:
+        app.state.response_cache = ResponseCache(
+            settings.response_cache_bytes, settings.response_cache_entry_bytes
+        )
     app.state.allowed_methods = allowed_methods
     install_error_handlers(app)
     app.router.routes.extend(build_routes())
@@ -121,7 +147,14 @@ def create_app(settings: Settings) -> FastAPI:
             allow_methods=["GET", "HEAD", "POST"],
             allow_headers=["Accept", "Content-Type"],
             allow_credentials=False,
-            expose_headers=[TRUNCATED_HEADER, MAX_ROWS_HEADER, "Warning", "Location"],
+            expose_headers=[
+                TRUNCATED_HEADER,
+                MAX_ROWS_HEADER,
+                "Warning",
+                "Location",
+                "ETag",
+                CACHE_STATUS_HEADER,
+            ],
             max_age=3600,
         )
     return app

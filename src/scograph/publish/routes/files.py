@@ -57,12 +57,19 @@ def _content_hash(path: str, size: int, mtime_ns: int) -> str:
     return sha256_file(Path(path))
 
 
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` or ``*`` (weak comparison)."""
+    if if_none_match is None:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
 def _not_modified(request: Request, etag: str, mtime: float) -> bool:
     """RFC 9110 §13.2.2: If-None-Match (weak comparison) when present, else If-Modified-Since."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
-        tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-        return "*" in tags or etag in tags
+        return etag_matches(if_none_match, etag)
     if_modified_since = request.headers.get("if-modified-since")
     if if_modified_since:
         try:

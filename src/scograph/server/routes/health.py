@@ -7,7 +7,7 @@ from scograph.server.dependencies import readers_of
 
 
 async def health(request: Request) -> JSONResponse:
-    """Say whether queries can be answered (503 when not): query workers up, or the engine."""
+    """Say whether queries can be answered (503 when not), and how the response cache does."""
     readers = readers_of(request)
     probe = getattr(readers, "health", None)
     if probe is not None:
@@ -17,4 +17,14 @@ async def health(request: Request) -> JSONResponse:
         alive = len(readers.pids)
         ok, details = alive > 0, {"query_workers": alive}
     status = "ok" if ok else "unavailable"
-    return JSONResponse({"status": status, **details}, status_code=200 if ok else 503)
+    document: dict[str, object] = {"status": status, **details}
+    cache = getattr(request.app.state, "response_cache", None)
+    if cache is not None:
+        document["response_cache"] = {
+            "bytes": cache.size,
+            "max_bytes": cache.max_bytes,
+            "answers": len(cache),
+            "hits": cache.hits,
+            "misses": cache.misses,
+        }
+    return JSONResponse(document, status_code=200 if ok else 503)

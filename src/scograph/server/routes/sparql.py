@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from scograph.server import query_guard
+from scograph.server.cached_queries import look_up, respond
 from scograph.server.conneg import DESCRIPTION_OFFERS, negotiate, offered_media_types
 from scograph.server.dependencies import (
     authorised_writer,
@@ -36,7 +37,7 @@ from scograph.server.request_parts import (
     read_body,
     url_parameters,
 )
-from scograph.server.responses import answer_response
+from scograph.server.response_cache import deterministic
 from scograph.settings import Settings
 
 FORM = "application/x-www-form-urlencoded"
@@ -145,22 +146,37 @@ async def run_query(request: Request, query: str, parameters: ProtocolParameters
         raise PayloadTooLargeError(
             f"The query is over the limit of {settings.max_query_length} characters."
         )
+    base = endpoint_url(request)
+    cached = await look_up(request, query, parameters.default_graphs, parameters.named_graphs, base)
+    if isinstance(cached, Response):
+        return cached
     found = query_guard.check_text(query, settings.max_nesting)
     await _refuse_if_needed(readers, settings, query, found, update=False)
-    message: dict[str, object] = {
-        "op": "query",
-        "query": query,
-        "base": endpoint_url(request),
-        "accept": request.headers.get("accept"),
-        "max_rows": settings.max_rows,
-        "union": settings.union_default_graph and not (found is not None and found.has_from),
-        "federated": found is not None and bool(found.services),
-    }
+    message = query_message(settings, query, base, request.headers.get("accept"), found)
     if parameters.default_graphs or parameters.named_graphs:
         message["default_graphs"] = parameters.default_graphs
         message["named_graphs"] = parameters.named_graphs
     answer = await readers.answer(message)
-    return answer_response(answer)
+    return respond(cached, answer, deterministic(query, bool(message["federated"])))
+
+
+def query_message(
+    settings: Settings,
+    query: str,
+    base: str | None,
+    accept: str | None,
+    found: query_guard.Scan | None,
+) -> dict[str, object]:
+    """What a reader process is asked to run a query (over the whole dataset)."""
+    return {
+        "op": "query",
+        "query": query,
+        "base": base,
+        "accept": accept,
+        "max_rows": settings.max_rows,
+        "union": settings.union_default_graph and not (found is not None and found.has_from),
+        "federated": found is not None and bool(found.services),
+    }
 
 
 async def run_update(request: Request, update: str, parameters: ProtocolParameters) -> Response:
