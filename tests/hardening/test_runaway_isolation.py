@@ -19,6 +19,7 @@ import httpx
 import pytest
 from tests.server.helpers import (
     BIG_GRAPH,
+    BIG_SIZE,
     CITIES_GRAPH,
     SG,
     Server,
@@ -33,6 +34,9 @@ LIMIT = 8.0
 MAX_LONG = 2
 RUNAWAY = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{
     ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }} }}"""
+# Long-running (about two seconds of CPU) but finite: 3,000 × 3,000 rows counted.
+FINITE_LONG = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{
+    ?a ?p ?b . ?c ?q ?d }} }}"""
 SHORT = f"""SELECT ?city ?label WHERE {{ GRAPH <{CITIES_GRAPH}> {{
     ?city a <{SG}City> ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }} }}"""
 
@@ -66,10 +70,11 @@ def _nice(pid: int) -> int | None:
 
 @dataclass
 class LoweredWatch:
-    """Notes the server's workers seen at the lowest CPU priority, and when."""
+    """Notes the server's workers seen at the lowest CPU priority (and when), and all it saw."""
 
     server: Server
     seen: dict[int, float] = field(default_factory=dict)
+    workers: set[int] = field(default_factory=set)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __enter__(self) -> "LoweredWatch":
@@ -84,6 +89,7 @@ class LoweredWatch:
     def _run(self) -> None:
         while not self._stop.wait(0.05):
             for pid in self.server.workers():
+                self.workers.add(pid)
                 if _nice(pid) == 19:
                     self.seen.setdefault(pid, time.monotonic())
 
@@ -201,3 +207,28 @@ def test_a_long_query_over_the_cap_is_stopped_at_once(isolating_server: Server) 
     assert refused[0].seconds < LIMIT - 1.0
     assert all(r.seconds < LIMIT + 1.0 for r in stopped)
     assert len(_settle(server, len(pool))) == len(pool)
+
+
+def test_a_run_of_long_queries_reuses_its_readers(isolating_server: Server) -> None:
+    # Every query of a run of scans turns long-running; starting a process for each
+    # (and retiring one) would cost more than the scans. The first brings in a spare,
+    # the later ones run on the readers already there.
+    server = isolating_server
+    seen = server.workers()
+    started_per_query = []
+    with httpx.Client(timeout=LIMIT + 30) as client:
+        for run in range(4):
+            # A different text each time, so that no answer comes from the cache.
+            query = f"# run {run}\n{FINITE_LONG}"
+            with LoweredWatch(server) as watch:
+                response = client.get(server.sparql, params={"query": query})
+            assert response.status_code == 200, response.text
+            count = response.json()["results"]["bindings"][0]["n"]["value"]
+            assert int(count) == BIG_SIZE * BIG_SIZE
+            assert watch.seen, "the query never turned long-running"
+            now = server.workers()
+            started_per_query.append(len((watch.workers | now) - seen))
+            seen |= watch.workers | now
+            # Its reader has its normal priority back.
+            assert all(_nice(pid) == 0 for pid in now)
+    assert sum(started_per_query[1:]) == 0, started_per_query

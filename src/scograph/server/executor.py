@@ -44,6 +44,8 @@ from scograph.server.stores import working_folder
 
 _START_TIMEOUT = 120.0
 _SNAPSHOT_RETRY_SECONDS = 5.0
+# How long spares beyond the configured number may sit unused before they go.
+_SPARE_IDLE_SECONDS = 30.0
 _log = logging.getLogger("uvicorn.error")
 SNAPSHOTS_PREFIX = ".scograph-snapshots-"
 
@@ -273,8 +275,9 @@ class ReaderPool(_Owner):
     the lowest CPU priority, and a spare reader (started ahead, held back) takes its
     place at once, so short queries neither queue behind long ones nor share the CPU
     evenly with them. When a long query is answered, its reader gets the normal
-    priority back and becomes a spare (or goes, if none is missing); a server without
-    the privilege to raise a priority retires it instead. At most ``max_long_queries``
+    priority back and becomes a spare; spares beyond ``spare_readers`` go once they
+    have sat unused for a while. A server without the privilege to raise a priority
+    retires the reader instead. At most ``max_long_queries``
     run at once; one more is stopped with a 503 as soon as it turns long-running, so
     the processes stay bounded by ``size + max_long_queries + spare_readers``.
 
@@ -308,6 +311,7 @@ class ReaderPool(_Owner):
         # The pending CPU check of each busy reader (whether its query turned long).
         self._checks: dict[WorkerProcess, asyncio.TimerHandle] = {}
         self._starting = 0
+        self._trim: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._retired: dict[int, Path] = {}
         self._closing = False
@@ -371,6 +375,8 @@ class ReaderPool(_Owner):
     async def close(self) -> None:
         """Kill every reader."""
         self._closing = True
+        if self._trim is not None:
+            self._trim.cancel()
         for check in self._checks.values():
             check.cancel()
         for task in self._tasks:
@@ -423,15 +429,27 @@ class ReaderPool(_Owner):
                 return
             self._long.discard(worker)
             if len(self._workers) - len(self._long) - len(self._spares) > self.size:
-                # One reader too many: this one stays a spare (its caches are warm), and
-                # the spare started when its query turned long goes.
+                # One reader too many: this one stays a spare (its caches are warm). Extra
+                # spares go only once they have sat unused for a while: under a run of
+                # scans every query turns long, and starting and retiring a process for
+                # each one would cost more CPU than the scans themselves.
                 self._spares.append(worker)
-                if len(self._spares) > self.spare_readers:
-                    self.discard(self._spares.pop(0))
+                self._trim_spares_later()
                 return
         self._idle.put_nowait(worker)
         if self._retired:
             self._remove_unused_snapshots()
+
+    def _trim_spares_later(self) -> None:
+        """Retire the spares beyond ``spare_readers`` that stay unused for a while."""
+        if self._trim is not None:
+            self._trim.cancel()
+        self._trim = asyncio.get_running_loop().call_later(_SPARE_IDLE_SECONDS, self._trim_spares)
+
+    def _trim_spares(self) -> None:
+        self._trim = None
+        while len(self._spares) > self.spare_readers:
+            self.discard(self._spares.pop(0))
 
     def discard(self, worker: WorkerProcess) -> None:
         self._stop_checking(worker)
