@@ -185,3 +185,27 @@ def test_empty_without_a_store_leaves_nothing_behind(tmp_path: Path) -> None:
     finally:
         stop_server(server)
     assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("SCOGRAPH_SERVICE_ALLOWLIST", "not a JSON list [", "service_allowlist"),
+        ("SCOGRAPH_QUERY_TIMEOUT", "soon", "query_timeout"),
+    ],
+)
+def test_serve_refuses_an_invalid_setting_in_one_line(
+    variable: str, value: str, named: str, tmp_path: Path
+) -> None:
+    environment = {**os.environ, variable: value, "COLUMNS": "200"}
+    done = subprocess.run(
+        [*scograph_command(), "serve", "--empty", "--port", "0"],
+        capture_output=True,
+        timeout=60,
+        env=environment,
+        cwd=tmp_path,
+    )
+    assert done.returncode != 0
+    output = (done.stdout + done.stderr).decode()
+    assert "Invalid SCOGRAPH_* setting" in output and named in output, output
+    assert "Traceback" not in output, output

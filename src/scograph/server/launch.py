@@ -7,6 +7,7 @@ from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from scograph.rdf_files import RdfFileError
 from scograph.server.app import create_app
@@ -47,6 +48,9 @@ def serve(
         settings = Settings()
     except ValidationError as error:
         raise LaunchError(f"Invalid SCOGRAPH_* setting: {error}") from error
+    except SettingsError as error:
+        # A list setting that is not JSON, for one: the cause names the variable and the value.
+        raise LaunchError(f"Invalid SCOGRAPH_* setting: {error}; {error.__cause__}") from error
     remote = settings.remote_query_url is not None
     if remote and (store is not None or empty):
         raise LaunchError("A SPARQL engine as the store takes neither a store folder nor --empty.")
