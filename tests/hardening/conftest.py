@@ -12,13 +12,10 @@ copies of the store:
 """
 
 import http.server
-import os
 import secrets
 import shutil
 import socket
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +25,6 @@ import pytest
 from tests.server.helpers import (
     Listener,
     Server,
-    free_port,
-    scograph_command,
     start_server,
     stop_server,
 )
@@ -125,38 +120,6 @@ class LoggedServer:
         return self.server.log_text()
 
 
-def _start_with_access_log(
-    arguments: list[str], environment: dict[str, str], folder: Path
-) -> Server:
-    """As ``start_server``, but with uvicorn's access log (the token must not appear in it)."""
-    port = free_port()
-    log = folder / "attacked.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCOGRAPH_")}
-    env.update(environment)
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*scograph_command(), "serve", "--port", str(port), *arguments],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(
-        f"http://127.0.0.1:{port}", process, log, environment["SCOGRAPH_WRITE_TOKEN"], environment
-    )
-    deadline = time.monotonic() + _START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the attacked server exited:\n{server.log_text()}")
-        try:
-            if httpx.get(server.base + "/health", timeout=1.0).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    stop_server(server)
-    raise RuntimeError(f"the attacked server did not come up:\n{server.log_text()}")
-
-
 @pytest.fixture(scope="session")
 def attacked(
     published: Published, listener: Listener, tmp_path_factory: pytest.TempPathFactory
@@ -167,7 +130,7 @@ def attacked(
     token = secrets.token_urlsafe(32)
     allowlist = [WIKIDATA_SPARQL, *loopback_names(listener.port)]
     quoted = ", ".join(f'"{iri}"' for iri in allowlist)
-    running = _start_with_access_log(
+    running = start_server(
         ["--store", str(store)],
         {
             "SCOGRAPH_WRITE_TOKEN": token,
@@ -178,6 +141,9 @@ def attacked(
             "SCOGRAPH_CORS_ORIGINS": f'["{CORS_ORIGIN}"]',
         },
         folder,
+        "attacked",
+        # With uvicorn's access log: the token must not appear in it.
+        access_log=True,
     )
     yield LoggedServer(running, token)
     stop_server(running)

@@ -164,7 +164,11 @@ class Server:
 
 
 def start_server(
-    arguments: list[str], environment: dict[str, str], folder: Path, name: str
+    arguments: list[str],
+    environment: dict[str, str],
+    folder: Path,
+    name: str,
+    access_log: bool = False,
 ) -> Server:
     """Start ``scograph serve`` and wait until ``/health`` answers 200."""
     port = free_port()
@@ -173,7 +177,14 @@ def start_server(
     env.update(environment)
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [*scograph_command(), "serve", "--port", str(port), "--no-access-log", *arguments],
+            [
+                *scograph_command(),
+                "serve",
+                "--port",
+                str(port),
+                *([] if access_log else ["--no-access-log"]),
+                *arguments,
+            ],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
