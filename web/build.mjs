@@ -32,6 +32,25 @@ function withoutSourceMap(text) {
   return text.replace(/\n?\/[/*][#@] sourceMappingURL=[^\n]*\n?$/, "\n");
 }
 
+// YASQE's built-in prefix list has one entry (`awol`, Atom OWL, a 2006 draft vocabulary)
+// whose namespace IRI has a path that reads like a folder of a local machine; the project
+// keeps paths of that shape out of its files, so the entry is left out. Its declaration and
+// its place in the list must each match exactly once, or the build fails.
+function withoutAwolPrefix(text, file) {
+  const edits = [
+    [/,awol=`[^`]*`/g, ""],
+    [/,awol,/g, ","],
+  ];
+  let result = text;
+  for (const [pattern, replacement] of edits) {
+    const count = (result.match(pattern) || []).length;
+    if (count !== 1) throw new Error(`${file}: expected ${pattern} once, found it ${count} times`);
+    result = result.replace(pattern, replacement);
+  }
+  if (/\bawol\b/.test(result)) throw new Error(`${file} still names the awol prefix`);
+  return result;
+}
+
 function relativeD3Imports(text, file) {
   const rewritten = text.replace(/(from\s*|import\s*)"(d3-[a-z]+)"/g, (match, keyword, name) => {
     if (!D3.includes(name)) throw new Error(`${file} imports ${name}, which is not vendored`);
@@ -69,7 +88,8 @@ const packages = [];
 {
   const name = "@zazuko/yasgui";
   const build = join(modules, name, "build");
-  emit("yasgui/yasgui.min.js", withoutSourceMap(read(join(build, "yasgui.min.js"))));
+  const script = join(build, "yasgui.min.js");
+  emit("yasgui/yasgui.min.js", withoutAwolPrefix(withoutSourceMap(read(script)), script));
   emit("yasgui/yasgui.min.css", withoutSourceMap(read(join(build, "yasgui.min.css"))));
   packages.push({ name, folder: "yasgui", licenceFile: licence(name, "yasgui") });
 }
@@ -116,7 +136,8 @@ function thirdPartyNotice() {
     "",
     `@zazuko/yasgui ${yasgui.version} ships no licence file; its package.json declares the`,
     `${yasgui.license} licence, with author and contributors ${people.join(", ")} (${yasgui.homepage}).`,
-    "`yasgui/yasgui.min.js` bundles its dependencies, listed below with the rest.",
+    "`yasgui/yasgui.min.js` bundles its dependencies, listed below with the rest. It is the package's",
+    "build as published, less one entry (`awol`) of the editor's built-in list of common prefixes.",
     "",
     "| package | version | licence |",
     "|---|---|---|",
