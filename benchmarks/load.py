@@ -454,9 +454,9 @@ def evaluate(result: dict[str, Any]) -> list[Check]:
     left = b["lowered_priority_pids_alive_after"]
     checks.append(
         Check(
-            "the worker of every runaway (seen at the lowest priority) is gone",
+            "the worker of every runaway (its thread seen at the lowest priority) is gone",
             bool(lowered or not runaways) and not left,
-            f"{len(lowered)} workers of {len(runaways)} runaways seen at the lowest priority "
+            f"{len(lowered)} workers ran {len(runaways)} runaways' threads at the lowest priority "
             f"(one that never used {LONG_QUERY_CPU_S} s of CPU is not), {len(left)} still alive",
         )
     )

@@ -3,8 +3,8 @@
 A scograph server runs in a process group of its own (see :mod:`benchmarks.servers`):
 the uvicorn process and its query workers. A :class:`GroupSampler` reads them every
 half second in a thread, and tells afterwards how much memory they held, how many
-processes there were, and which workers ran at the lowest CPU priority (the ones
-the server gives to long-running queries).
+processes there were, and which workers ran a thread at the lowest CPU priority
+(the server lowers the threads of long-running queries while short ones come).
 """
 
 import os
@@ -28,6 +28,12 @@ class GroupProcess:
     nice: int
     rss_bytes: int
     cpu_s: float
+    # Threads at the lowest priority: thread id -> its CPU seconds.
+    lowered_threads: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def lowered(self) -> bool:
+        return self.nice >= LOWEST_PRIORITY or bool(self.lowered_threads)
 
 
 def group_processes(process_group: int) -> list[GroupProcess]:
@@ -38,15 +44,35 @@ def group_processes(process_group: int) -> list[GroupProcess]:
             text = stat.read_text()
         except OSError:
             continue  # the process ended while we looked
-        # After the command name: state, ppid, pgrp, … utime and stime are the 12th and
-        # 13th, nice the 17th, rss (in pages) the 22nd.
-        fields = text[text.rindex(")") + 2 :].split()
+        fields = _fields(text)
         if int(fields[2]) != process_group or fields[0] in ("Z", "X"):
             continue
-        cpu = (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND
         rss = int(fields[21]) * _PAGE_BYTES
-        found.append(GroupProcess(int(stat.parent.name), int(fields[16]), rss, cpu))
+        pid = int(stat.parent.name)
+        found.append(GroupProcess(pid, int(fields[16]), rss, _cpu(fields), _lowered_threads(pid)))
     return sorted(found, key=lambda process: process.pid)
+
+
+def _fields(stat: str) -> list[str]:
+    # After the command name: state, ppid, pgrp, … utime and stime are the 12th and
+    # 13th, nice the 17th, rss (in pages) the 22nd.
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def _cpu(fields: list[str]) -> float:
+    return (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND
+
+
+def _lowered_threads(pid: int) -> dict[int, float]:
+    lowered = {}
+    for stat in Path(f"/proc/{pid}/task").glob("[0-9]*/stat"):
+        try:
+            fields = _fields(stat.read_text())
+        except OSError:
+            continue  # the thread ended while we looked
+        if int(fields[16]) >= LOWEST_PRIORITY:
+            lowered[int(stat.parent.name)] = _cpu(fields)
+    return lowered
 
 
 def alive(pid: int) -> bool:
@@ -64,10 +90,10 @@ class GroupSample:
 
     rss_mib: list[float] = field(default_factory=list)
     processes: list[int] = field(default_factory=list)
-    # Workers seen at the lowest priority.
+    # Workers seen running a thread at the lowest priority.
     lowered: set[int] = field(default_factory=set)
     # CPU time used while sampled (a process's last half second may be missed), by all
-    # the processes and by those at the lowest priority since they were seen so.
+    # the processes and by the threads at the lowest priority since they were seen so.
     cpu_seconds: float = 0.0
     cpu_seconds_lowered: float = 0.0
     seconds: float = 0.0
@@ -109,11 +135,12 @@ class GroupSampler:
         self.interval_s = interval_s
         self.sample = sample or GroupSample()
         self._started = 0.0
-        # CPU seconds of each process when first seen (0 for those started meanwhile),
-        # when first seen lowered, and when last seen.
+        # CPU seconds of each process when first seen (0 for those started meanwhile)
+        # and when last seen; of each lowered thread (pid, tid) when first and last seen so.
         self._first: dict[int, float] = {}
-        self._first_lowered: dict[int, float] = {}
         self._last: dict[int, float] = {}
+        self._first_lowered: dict[tuple[int, int], float] = {}
+        self._last_lowered: dict[tuple[int, int], float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="group-sampler", daemon=True)
 
@@ -128,7 +155,7 @@ class GroupSampler:
         self.sample.seconds += time.monotonic() - self._started
         self.sample.cpu_seconds += sum(self._last[pid] - self._first[pid] for pid in self._last)
         self.sample.cpu_seconds_lowered += sum(
-            self._last[pid] - cpu for pid, cpu in self._first_lowered.items()
+            self._last_lowered[thread] - cpu for thread, cpu in self._first_lowered.items()
         )
 
     def _run(self) -> None:
@@ -146,6 +173,8 @@ class GroupSampler:
         for process in processes:
             self._first.setdefault(process.pid, process.cpu_s if first_look else 0.0)
             self._last[process.pid] = process.cpu_s
-            if process.nice >= LOWEST_PRIORITY:
-                self._first_lowered.setdefault(process.pid, process.cpu_s)
+            if process.lowered:
                 self.sample.lowered.add(process.pid)
+            for thread, cpu in process.lowered_threads.items():
+                self._first_lowered.setdefault((process.pid, thread), cpu)
+                self._last_lowered[(process.pid, thread)] = cpu

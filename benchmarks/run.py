@@ -42,6 +42,11 @@ from benchmarks.servers import (
 
 RESULTS_DIR = Path(__file__).parent / "results"
 SERVERS = ("oxigraph", "baseline", "scograph")
+# After each run, wait (at most IDLE_WAIT_MAX_S) until the server used under this share
+# of a core over IDLE_CHECK_S: the requests wrk left in flight are done.
+IDLE_WAIT_MAX_S = 30.0
+IDLE_CHECK_S = 0.5
+IDLE_CPU_SHARE = 0.05
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -93,6 +98,7 @@ def benchmark(
             for server in item.servers:
                 _say(f"warm-up {item.query.name} on {server.name}")
                 drive(server, item.query, item.file, settings, duration_s=warmup_s)
+                _wait_until_idle(server)
         samples, loads = _measure_rounds(plan, settings, rounds)
     names = [s.name for s in specs]
     summaries = [_summarise_query(item, names, samples) for item in plan]
@@ -195,7 +201,25 @@ def _measure(server: RunningServer, item: _Planned, settings: LoadSettings) -> S
     sample = drive(server, item.query, item.file, settings, duration_s=item.duration_s)
     spent = cpu_seconds(server.process_group) - before
     per_request = 1000 * spent / sample.requests if sample.requests else None
+    _wait_until_idle(server)
     return replace(sample, server_cpu_ms_per_request=per_request)
+
+
+def _wait_until_idle(server: RunningServer) -> None:
+    """Wait while the server still works on the requests wrk left in flight when it stopped.
+
+    No server stops a query when its client goes away, so without this wait the last
+    requests of one run (8 GROUP BYs are 2–3 s of CPU) would run during the next
+    server's run and slow it down.
+    """
+    deadline = time.monotonic() + IDLE_WAIT_MAX_S
+    last = cpu_seconds(server.process_group)
+    while time.monotonic() < deadline:
+        time.sleep(IDLE_CHECK_S)
+        now = cpu_seconds(server.process_group)
+        if now - last < IDLE_CHECK_S * IDLE_CPU_SHARE:
+            return
+        last = now
 
 
 def write_results(result: dict[str, Any], folder: Path) -> None:

@@ -6,7 +6,6 @@ List values in the environment are JSON, e.g.
 ``SCOGRAPH_CORS_ORIGINS='["https://example.org"]'``.
 """
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +13,6 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
-
-
-def _default_readers() -> int:
-    return max(2, os.cpu_count() or 2)
 
 
 class Settings(BaseSettings):
@@ -70,26 +65,36 @@ class Settings(BaseSettings):
         default=100_000, ge=1, description="Most solutions or triples a query answer carries."
     )
     readers: int = Field(
-        default_factory=_default_readers, ge=1, description="Query worker processes."
+        default=1,
+        ge=1,
+        description="Query worker processes, each running several queries at once as threads "
+        "that share its store caches (one shares them best; more limit what a killed "
+        "runaway takes with it).",
+    )
+    reader_threads: int = Field(
+        default=16,
+        ge=1,
+        description="Queries one worker process runs at once; more wait for room.",
     )
     long_query_cpu: float = Field(
         default=0.25,
         gt=0,
         description="CPU seconds after which a query counts as long-running (the example "
-        "queries use a fraction of that): its worker drops to the lowest CPU priority and "
-        "another takes its place, so short queries keep the CPU and a worker of their own.",
+        "queries use a fraction of that): its thread drops to the lowest CPU priority, so "
+        "short queries keep the CPU.",
     )
     max_long_queries: int = Field(
-        default=8,
+        default=16,
         ge=0,
-        description="Long-running queries allowed at once, each in a worker of its own; "
-        "one more is stopped (503) as soon as it turns long-running.",
+        description="Long-running queries allowed at once; one more is stopped (503) as "
+        "soon as it turns long-running.",
     )
     spare_readers: int = Field(
         default=1,
         ge=0,
-        description="Query workers started ahead and held back, to take the place of one "
-        "running a long query at once (starting one takes a fraction of a second).",
+        description="Query worker processes started ahead and held back, to take the place "
+        "of one killed (a query ran over its time limit) at once; starting one takes a "
+        "fraction of a second.",
     )
     max_body_bytes: int = Field(
         default=32 * 1024 * 1024, ge=1024, description="Largest request body accepted."

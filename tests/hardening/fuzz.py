@@ -67,8 +67,8 @@ DEADLINE = QUERY_TIMEOUT + 10.0
 RSS_MARGIN_FRACTION = 0.25
 RSS_MARGIN_MIB = 32.0
 SETTLE_SECONDS = 5.0
-# Readers freed by long queries stay as spares until they have sat unused for 30 s
-# (see ``ReaderPool``); memory is compared once the pool is back to its resting size.
+# A reader killed at a time limit is replaced (see ``ReaderPool``); memory is compared
+# once the pool is back to its resting size.
 POOL_SETTLE_SECONDS = 45.0
 # The most a reader may hold once the pool is at rest again (an idle one holds about
 # 30 MiB, one that has answered queries 60–80 MiB).

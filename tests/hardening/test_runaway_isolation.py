@@ -1,13 +1,16 @@
-"""Runaway queries do not slow the others down: they lose their reader and their CPU priority.
+"""Runaway queries do not slow the others down: they lose their CPU priority.
 
 A real server with two readers and an 8 s time limit. Two queries that would run for
-hours (a cross product of the 3,000-value graph with itself four times) would hold
-both readers until they are killed; instead, once each has used a quarter of a second
-of CPU, its process drops to the lowest priority and a spare reader takes its place,
-so a steady stream of short queries keeps its speed. The runaways are still stopped
-at the time limit, their processes are gone, and the pool returns to its size.
+hours (a cross product of the 3,000-value graph with itself four times) would share
+the CPU evenly with the short queries beside them until they are killed; instead,
+once each has used a quarter of a second of CPU while short queries come, its thread
+drops to the lowest priority, so a steady stream of short queries keeps its speed.
+The runaways are still stopped at the time limit, their processes are gone, and the
+pool returns to its size. Long queries with no short ones to give way to keep their
+priority.
 """
 
+import os
 import statistics
 import threading
 import time
@@ -37,6 +40,9 @@ RUNAWAY = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{
 # Long-running (about two seconds of CPU) but finite: 3,000 × 3,000 rows counted.
 FINITE_LONG = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{
     ?a ?p ?b . ?c ?q ?d }} }}"""
+# About three seconds of CPU: 3,000 × 3,000 rows compared.
+SLOWER_LONG = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{
+    ?a ?p ?b . ?c ?q ?d }} FILTER(STR(?b) != STR(?d)) }}"""
 SHORT = f"""SELECT ?city ?label WHERE {{ GRAPH <{CITIES_GRAPH}> {{
     ?city a <{SG}City> ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }} }}"""
 
@@ -60,20 +66,33 @@ def isolating_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
     stop_server(running)
 
 
-def _nice(pid: int) -> int | None:
+def _nice(pid: int, thread: int | None = None) -> int | None:
+    path = f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat"
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        stat = Path(path).read_text()
     except OSError:
         return None
     return int(stat[stat.rindex(")") + 2 :].split()[16])
 
 
+def _threads(pid: int) -> list[int]:
+    try:
+        return [int(name) for name in os.listdir(f"/proc/{pid}/task")]
+    except OSError:
+        return []
+
+
+def _lowered_threads(pid: int) -> list[int]:
+    return [thread for thread in _threads(pid) if _nice(pid, thread) == 19]
+
+
 @dataclass
 class LoweredWatch:
-    """Notes the server's workers seen at the lowest CPU priority (and when), and all it saw."""
+    """Notes the workers' threads seen at the lowest CPU priority (and when), and the workers."""
 
     server: Server
-    seen: dict[int, float] = field(default_factory=dict)
+    # (worker pid, thread id) -> when first seen lowered
+    seen: dict[tuple[int, int], float] = field(default_factory=dict)
     workers: set[int] = field(default_factory=set)
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -90,8 +109,13 @@ class LoweredWatch:
         while not self._stop.wait(0.05):
             for pid in self.server.workers():
                 self.workers.add(pid)
-                if _nice(pid) == 19:
-                    self.seen.setdefault(pid, time.monotonic())
+                for thread in _lowered_threads(pid):
+                    self.seen.setdefault((pid, thread), time.monotonic())
+
+    @property
+    def processes(self) -> set[int]:
+        """The workers that ran a lowered thread."""
+        return {pid for pid, _ in self.seen}
 
 
 @dataclass
@@ -163,13 +187,13 @@ def test_short_queries_keep_their_speed_while_runaways_run(
         assert f"time limit of {LIMIT:g} s" in runaway.text
         assert runaway.seconds < LIMIT + 1.0
 
-    # Each runaway's process was lowered to the lowest priority, and is gone (SIGKILL
-    # takes effect when the process next runs, which at the lowest priority may wait).
+    # Each runaway's thread was lowered to the lowest priority, and its process is gone
+    # (SIGKILL takes effect when the process next runs, which at the lowest priority may wait).
     assert len(watch.seen) == MAX_LONG
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(process_exists(pid) for pid in watch.seen):
+    while time.monotonic() < deadline and any(process_exists(p) for p in watch.processes):
         time.sleep(0.05)
-    assert not any(process_exists(pid) for pid in watch.seen)
+    assert not any(process_exists(pid) for pid in watch.processes)
 
     # Both runaways were recognised long before the limit (how soon depends on the CPU
     # the machine gives them: a quarter of a second of it each).
@@ -178,8 +202,8 @@ def test_short_queries_keep_their_speed_while_runaways_run(
 
     # The short queries kept their speed: the median within 3× of the median without
     # runaways (plus 20 ms of scheduling noise); none waited longer than it took to
-    # recognise the first runaway (whose place a spare reader took), none until a
-    # runaway was killed; and once both were recognised, every one took under a second.
+    # recognise the first runaway, none until a runaway was killed; and once both
+    # were recognised, every one took under a second.
     seconds = [s for _, s in meanwhile]
     assert statistics.median(seconds) < 3 * statistics.median(alone) + 0.02, (alone, seconds)
     assert max(seconds) < first - started + 1.0, seconds
@@ -190,7 +214,7 @@ def test_short_queries_keep_their_speed_while_runaways_run(
     # The pool is back to its size, without the runaways' processes.
     now = _settle(server, len(pool))
     assert len(now) == len(pool)
-    assert not now & set(watch.seen)
+    assert not now & watch.processes
 
 
 def test_a_long_query_over_the_cap_is_stopped_at_once(isolating_server: Server) -> None:
@@ -209,13 +233,16 @@ def test_a_long_query_over_the_cap_is_stopped_at_once(isolating_server: Server) 
     assert len(_settle(server, len(pool))) == len(pool)
 
 
-def test_a_run_of_long_queries_reuses_its_readers(isolating_server: Server) -> None:
-    # Every query of a run of scans turns long-running; starting a process for each
-    # (and retiring one) would cost more than the scans. The first brings in a spare,
-    # the later ones run on the readers already there.
+def test_a_run_of_long_queries_alone_keeps_its_readers_and_priority(
+    isolating_server: Server,
+) -> None:
+    # Every query of a run of scans turns long-running. With no short query to give
+    # way to, lowering them would only slow them down (a lowered thread gives way to
+    # everything on the machine), and starting a process for each would cost more than
+    # the scans: they all run on the readers already there, at the normal priority.
     server = isolating_server
-    seen = server.workers()
-    started_per_query = []
+    _quiet(server)
+    before = server.workers()
     with httpx.Client(timeout=LIMIT + 30) as client:
         for run in range(4):
             # A different text each time, so that no answer comes from the cache.
@@ -225,10 +252,39 @@ def test_a_run_of_long_queries_reuses_its_readers(isolating_server: Server) -> N
             assert response.status_code == 200, response.text
             count = response.json()["results"]["bindings"][0]["n"]["value"]
             assert int(count) == BIG_SIZE * BIG_SIZE
-            assert watch.seen, "the query never turned long-running"
-            now = server.workers()
-            started_per_query.append(len((watch.workers | now) - seen))
-            seen |= watch.workers | now
-            # Its reader has its normal priority back.
-            assert all(_nice(pid) == 0 for pid in now)
-    assert sum(started_per_query[1:]) == 0, started_per_query
+            assert not watch.seen
+            assert watch.workers == before
+
+
+def test_a_long_query_gives_way_as_soon_as_short_queries_come(
+    isolating_server: Server,
+) -> None:
+    server = isolating_server
+    _quiet(server)
+    answers: list[httpx.Response] = []
+
+    def run_long() -> None:
+        with httpx.Client(timeout=LIMIT + 30) as own:
+            answers.append(own.get(server.sparql, params={"query": SLOWER_LONG}))
+
+    with LoweredWatch(server) as watch:
+        long_query = threading.Thread(target=run_long)
+        long_query.start()
+        time.sleep(1.0)
+        assert not watch.seen  # long-running by now, but alone
+        with httpx.Client(timeout=30) as client:
+            for run in range(3):
+                # New texts: answered by a reader, not by the response cache.
+                query = f"# short {run} {time.monotonic()}\n{SHORT}"
+                assert client.get(server.sparql, params={"query": query}).status_code == 200
+        lowered_at = time.monotonic()
+        while time.monotonic() < lowered_at + 2 and not watch.seen:
+            time.sleep(0.05)
+        assert len(watch.seen) == 1
+        long_query.join(LIMIT + 30)
+    assert answers[0].status_code == 200, answers[0].text
+
+
+def _quiet(server: Server) -> None:
+    """Let a second pass without short queries, so that none counts as coming lately."""
+    time.sleep(1.5)

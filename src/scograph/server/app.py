@@ -53,6 +53,7 @@ async def _local_backend(store: Path, settings: Settings) -> AsyncIterator[Backe
         store,
         settings.readers,
         settings.query_timeout,
+        threads=settings.reader_threads,
         long_query_cpu=settings.long_query_cpu,
         max_long_queries=settings.max_long_queries,
         spare_readers=settings.spare_readers,

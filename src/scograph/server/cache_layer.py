@@ -95,6 +95,7 @@ class CachedAnswers:
         if found is not None:
             alias, entry = found
             cache.hits += 1
+            readers.note_short_answer()
             if if_none_match is not None and matches(if_none_match.decode("latin-1"), entry.etag):
                 await send(
                     {

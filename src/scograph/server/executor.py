@@ -5,12 +5,12 @@ process (:mod:`scograph.server.worker`), started fresh with ``python -m`` (never
 forked from a process holding RocksDB). The app talks to each worker over a Unix
 socket pair with asyncio, so waiting for a worker blocks nothing.
 
-A request leases an idle worker; a timer armed for the time limit SIGKILLs the
-worker if it is still busy then (the query is really stopped and its CPU freed),
-and a fresh one takes its place while the other workers keep answering. A worker
+A reader answers several queries at once, one thread each over one store handle,
+and every frame names the call it belongs to (see :class:`ReaderPool`). A timer
+armed for each query's time limit SIGKILLs its reader if the query is still running
+then: the query is really stopped and its CPU freed, a spare reader takes the killed
+one's place at once, and the killed one's other queries run again there. A reader
 that dies on its own (the engine crashed on a query) is replaced the same way.
-A query that keeps running drops to the lowest CPU priority and leaves the other
-queries a reader of their own (see :class:`ReaderPool`).
 
 Writes go to the one writer process, one at a time; readers then move to a
 snapshot the writer takes (see :class:`Writer`), so a client reads its own writes.
@@ -18,6 +18,7 @@ snapshot the writer takes (see :class:`Writer`), so a client reads its own write
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ import shutil
 import signal
 import socket
 import sys
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,13 +41,14 @@ from scograph.server.errors import (
     UnprocessableError,
     error_for_status,
 )
-from scograph.server.priority import cpu_seconds, lower_priority, restore_priority
 from scograph.server.stores import working_folder
 
 _START_TIMEOUT = 120.0
 _SNAPSHOT_RETRY_SECONDS = 5.0
-# How long spares beyond the configured number may sit unused before they go.
-_SPARE_IDLE_SECONDS = 30.0
+# How long after a short query answered the long ones still give way to short ones.
+_MIXED_SECONDS = 1.0
+# How much of an answer may wait, unread, for the task that copies it on.
+_UNREAD_BYTES = 4 * 1024 * 1024
 _log = logging.getLogger("uvicorn.error")
 SNAPSHOTS_PREFIX = ".scograph-snapshots-"
 
@@ -79,7 +82,7 @@ class WorkerProcess:
         self.generation = 0
 
     @classmethod
-    async def start(cls, role: str, store: Path) -> "WorkerProcess":
+    async def start(cls, role: str, store: Path, *options: str) -> "WorkerProcess":
         """Start a worker on ``store`` and wait until it has opened the store."""
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -90,6 +93,7 @@ class WorkerProcess:
                 role,
                 str(child.fileno()),
                 str(store),
+                *options,
                 pass_fds=(child.fileno(),),
                 stdin=asyncio.subprocess.DEVNULL,
                 env=_child_environment(),
@@ -100,7 +104,7 @@ class WorkerProcess:
         worker = cls(role, process, reader, writer)
         try:
             async with asyncio.timeout(_START_TIMEOUT):
-                kind, _ = await worker.read_frame()
+                kind, _, _ = await worker.read_frame()
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as error:
             worker.kill()
             raise RuntimeError(f"the {role} process could not open the store {store}") from error
@@ -117,11 +121,11 @@ class WorkerProcess:
         """Queue frames for the worker (the socket buffer absorbs a request)."""
         self._writer.write(data)
 
-    async def read_frame(self) -> tuple[bytes, bytes]:
-        """Return the next frame; raises IncompleteReadError when the worker is gone."""
+    async def read_frame(self) -> tuple[bytes, int, bytes]:
+        """Return the next frame (kind, call, payload); raises IncompleteReadError when gone."""
         prefix = await self._reader.readexactly(wire.PREFIX_SIZE)
-        kind, size = wire.parse_prefix(prefix)
-        return kind, (await self._reader.readexactly(size) if size else b"")
+        kind, call, size = wire.parse_prefix(prefix)
+        return kind, call, (await self._reader.readexactly(size) if size else b"")
 
     def kill(self) -> None:
         """SIGKILL the worker (whatever it is doing stops) and close the socket."""
@@ -132,47 +136,35 @@ class WorkerProcess:
 
 
 class _Lease:
-    """A worker busy with one request, killed if the request outlives its time limit."""
+    """The writer busy with one write, killed if the write outlives its time limit."""
 
-    def __init__(
-        self,
-        owner: "_Owner",
-        worker: WorkerProcess,
-        timeout: float,
-        remaining: float | None = None,
-    ) -> None:
-        """``timeout`` is the time limit; ``remaining`` what is left of it (all by default)."""
-        self.owner = owner
+    def __init__(self, worker: WorkerProcess, timeout: float) -> None:
         self.worker = worker
         self.timeout = timeout
         # Why the worker was killed on purpose (the client's 503), if it was.
         self.stopped: str | None = None
         self.done = False
-        left = timeout if remaining is None else max(0.0, remaining)
-        self._timer = asyncio.get_running_loop().call_later(left, self._expire)
+        self._timer = asyncio.get_running_loop().call_later(timeout, self._expire)
 
     def _expire(self) -> None:
-        self.stop(
-            f"The {self.owner.what} ran over the time limit of {self.timeout:g} s "
-            f"and was stopped{self.owner.stopped_note}."
-        )
-
-    def stop(self, message: str) -> None:
-        """Kill the worker now; whoever waits for its answer gets a 503 with ``message``."""
         if not self.done:
-            self.stopped = message
-            self.owner.discard(self.worker)
+            self.stopped = (
+                f"The update ran over the time limit of {self.timeout:g} s and was stopped; "
+                "nothing was changed."
+            )
+            self.abort()
 
     async def frame(self) -> tuple[bytes, bytes]:
         try:
-            return await self.worker.read_frame()
+            kind, _, payload = await self.worker.read_frame()
+            return kind, payload
         except (asyncio.IncompleteReadError, ConnectionError) as error:
             self.abort()
             if self.stopped is not None:
                 raise ServiceUnavailableError(self.stopped) from error
             raise UnprocessableError(
-                f"The query engine crashed on this {self.owner.what} (it may be too large or "
-                "too complex); it was not completed."
+                "The query engine crashed on this update (it may be too large or too "
+                "complex); it was not completed."
             ) from error
 
     async def exchange(
@@ -201,14 +193,13 @@ class _Lease:
         if not self.done:
             self.done = True
             self._timer.cancel()
-            self.owner.release(self.worker)
 
     def abort(self) -> None:
         """The worker is in the middle of something nobody will read: kill it."""
         if not self.done:
             self.done = True
             self._timer.cancel()
-            self.owner.discard(self.worker)
+            self.worker.kill()
 
 
 @dataclass
@@ -219,34 +210,35 @@ class Answer:
     truncated: bool
     max_rows: int | None
     body: bytes | None
-    _lease: _Lease | None = None
+    _call: "_Call | None" = None
     _first: list[bytes] = field(default_factory=list)
 
     async def chunks(self) -> AsyncIterator[bytes]:
-        """Yield the rest of a streamed answer; raises if the worker fails midway."""
-        lease = self._lease
-        assert lease is not None
+        """Yield the rest of a streamed answer; raises if the reader fails midway."""
+        call = self._call
+        assert call is not None
         try:
             for part in self._first:
                 yield part
             self._first = []
             while True:
-                kind, payload = await lease.frame()
+                try:
+                    kind, payload = await call.frame()
+                except _LostError as lost:
+                    raise lost.error from None
                 if kind == wire.DATA:
                     yield payload
                 elif kind == wire.END:
-                    lease.finish()
                     return
                 else:
-                    lease.finish()
                     raise _error(payload)
         finally:
-            lease.abort()
+            call.abort()
 
     def close(self) -> None:
-        """Give up a streamed answer before reading it all (kills its worker)."""
-        if self._lease is not None:
-            self._lease.abort()
+        """Give up a streamed answer before reading it all (its reader stops producing it)."""
+        if self._call is not None:
+            self._call.abort()
 
 
 def _error(payload: bytes) -> EndpointError:
@@ -254,36 +246,182 @@ def _error(payload: bytes) -> EndpointError:
     return error_for_status(error["status"], error["message"])
 
 
-class _Owner:
-    """What leases hand workers back to."""
+class _LostError(Exception):
+    """A call's reader process went away before the call was answered."""
 
-    what = "query"
-    stopped_note = ""
-
-    def release(self, worker: WorkerProcess) -> None:
-        raise NotImplementedError
-
-    def discard(self, worker: WorkerProcess) -> None:
-        raise NotImplementedError
+    def __init__(self, error: EndpointError, retry: bool) -> None:
+        super().__init__(error.message)
+        self.error = error
+        # Whether the call may run again on another reader (nothing of it was used yet).
+        self.retry = retry
 
 
-class ReaderPool(_Owner):
-    """Reader processes answering queries, each over a read-only store handle.
+class _Call:
+    """One request a reader process answers, and the frames that have come for it."""
 
-    ``size`` readers at normal CPU priority take the queries. A query whose reader
-    has used ``long_query_cpu`` seconds of CPU is long-running: its reader drops to
-    the lowest CPU priority, and a spare reader (started ahead, held back) takes its
-    place at once, so short queries neither queue behind long ones nor share the CPU
-    evenly with them. When a long query is answered, its reader gets the normal
-    priority back and becomes a spare; spares beyond ``spare_readers`` go once they
-    have sat unused for a while. A server without the privilege to raise a priority
-    retires the reader instead. At most ``max_long_queries``
-    run at once; one more is stopped with a 503 as soon as it turns long-running, so
-    the processes stay bounded by ``size + max_long_queries + spare_readers``.
+    def __init__(self, pool: "ReaderPool", process: "_ReaderProcess", number: int) -> None:
+        self.pool = pool
+        self.process = process
+        self.number = number
+        self.generation = pool.generation
+        self.began = asyncio.get_running_loop().time()
+        self.long = False
+        # The answer was handed on (a stream the client reads): it cannot run again.
+        self.handed = False
+        # Why the call was stopped on purpose (the client's 503), if it was.
+        self.stopped: str | None = None
+        self.answered = False
+        self.abandoned = False
+        self._lost: _LostError | None = None
+        self._frames: deque[tuple[bytes, bytes]] = deque()
+        self._buffered = 0
+        self._arrived = asyncio.Event()
+        self._drained = asyncio.Event()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def arm(self, deadline: float) -> None:
+        """Stop the call (and its process) if it is not answered by ``deadline``."""
+        self._timer = asyncio.get_running_loop().call_at(deadline, self._expire)
+
+    def _expire(self) -> None:
+        self.stop(f"The query ran over the time limit of {self.pool.timeout:g} s and was stopped.")
+
+    def stop(self, message: str) -> None:
+        """Kill the call's process now; the call's client gets a 503 with ``message``."""
+        if not self.answered:
+            self.stopped = message
+            self.pool.kill(self.process)
+
+    async def deliver(self, kind: bytes, payload: bytes) -> None:
+        """A frame for this call came (waits while too much of the answer is unread)."""
+        if self.abandoned:
+            return
+        self._frames.append((kind, payload))
+        self._buffered += len(payload)
+        self._arrived.set()
+        while self._buffered > _UNREAD_BYTES and not self.abandoned:
+            self._drained.clear()
+            await self._drained.wait()
+
+    def settle(self) -> None:
+        """The process sent the call's last frame: the call holds nothing any more."""
+        self.answered = True
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def lose(self, error: _LostError) -> None:
+        """The process is gone: whoever waits for a frame gets ``error``."""
+        self.settle()
+        self._lost = error
+        self._arrived.set()
+        self._drained.set()
+
+    async def frame(self) -> tuple[bytes, bytes]:
+        """The next frame of the answer; raises :class:`_LostError` if the process went."""
+        while not self._frames:
+            if self._lost is not None:
+                raise self._lost
+            self._arrived.clear()
+            await self._arrived.wait()
+        kind, payload = self._frames.popleft()
+        self._buffered -= len(payload)
+        if self._buffered <= _UNREAD_BYTES:
+            self._drained.set()
+        return kind, payload
+
+    def abort(self) -> None:
+        """Nobody will read the rest of the answer: the reader is told to stop producing it.
+
+        The call keeps its place (and its time limit) until the reader lets it go.
+        """
+        if self.abandoned:
+            return
+        self.abandoned = True
+        self._frames.clear()
+        self._drained.set()
+        if not self.answered:
+            self.process.cancel(self.number)
+            self.pool.abandoned(self)
+
+
+class _ReaderProcess:
+    """A reader process, the calls it is answering, and the task that sorts its frames."""
+
+    def __init__(self, worker: WorkerProcess, pool: "ReaderPool") -> None:
+        self.worker = worker
+        self.pool = pool
+        self.calls: dict[int, _Call] = {}
+        # The newest snapshot of the store a call has named to it.
+        self.generation = pool.generation
+        # Set when the app killed it (a call ran over): its other calls may run again.
+        self.killed_on_purpose = False
+        self._task = asyncio.create_task(self._sort_frames())
+
+    @property
+    def pid(self) -> int:
+        return self.worker.pid
+
+    def send(self, call: _Call, request: dict[str, Any]) -> None:
+        self.calls[call.number] = call
+        self.generation = call.generation
+        self.worker.send(wire.json_frame(wire.REQUEST, request, call.number))
+
+    def cancel(self, number: int) -> None:
+        if self.worker.alive:
+            self.worker.send(wire.frame(wire.CANCEL, b"", number))
+
+    def lower(self, number: int) -> None:
+        if self.worker.alive:
+            self.worker.send(wire.frame(wire.LOWER, b"", number))
+
+    async def _sort_frames(self) -> None:
+        try:
+            while True:
+                kind, number, payload = await self.worker.read_frame()
+                call = self.calls.get(number)
+                if call is None:
+                    continue
+                if kind == wire.LONG:
+                    self.pool.turned_long(call)
+                    continue
+                if kind in (wire.END, wire.ERROR):
+                    del self.calls[number]
+                    call.settle()
+                    self.pool.answered(self, call)
+                await call.deliver(kind, payload)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            self.pool.lost(self)
+        except Exception:
+            # A bug here must not leave the process's calls waiting for their time limit.
+            _log.exception("Reader %d: its answers could not be sorted; it is replaced", self.pid)
+            self.pool.lost(self)
+
+    async def close(self) -> None:
+        self.worker.kill()
+        self._task.cancel()
+        await self.worker.process.wait()
+
+
+class ReaderPool:
+    """Reader processes answering queries, each running several at once over one store handle.
+
+    ``size`` reader processes take the queries, up to ``threads`` each at a time, a new
+    query going to the least busy. A query that has used ``long_query_cpu`` seconds of
+    CPU is long-running: when short queries come too, its thread gets the lowest CPU
+    priority, so they keep the CPU. At most ``max_long_queries`` run at once; one more
+    is stopped with a 503 as soon as it turns long-running.
+
+    A query that runs over its time limit is stopped by killing its process (pyoxigraph
+    cannot cancel a query in-process). The process's other queries that had not
+    answered yet run again on another reader, with what is left of their own time
+    limits; one already streaming its answer fails. ``spare_readers`` processes, started
+    ahead, take the killed one's place at once, and a new spare starts.
 
     Readers open :attr:`source` (the store, or the writer's latest snapshot of it);
     each request names the source, and a reader on an older one reopens first.
     """
+
+    what = "query"
 
     def __init__(
         self,
@@ -291,6 +429,7 @@ class ReaderPool(_Owner):
         size: int,
         timeout: float,
         *,
+        threads: int = 16,
         long_query_cpu: float = 0.25,
         max_long_queries: int = 8,
         spare_readers: int = 1,
@@ -298,64 +437,58 @@ class ReaderPool(_Owner):
         self.source = store
         self.generation = 0
         self.size = size
+        self.threads = threads
         self.timeout = timeout
         self.long_query_cpu = long_query_cpu
         self.max_long_queries = max_long_queries
         self.spare_readers = spare_readers
         # Brings the source up to date before a read (set by the writer).
         self.freshen: Callable[[], Awaitable[None]] | None = None
-        self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
-        self._workers: set[WorkerProcess] = set()
-        self._spares: list[WorkerProcess] = []
-        self._long: set[WorkerProcess] = set()
-        # The pending CPU check of each busy reader (whether its query turned long).
-        self._checks: dict[WorkerProcess, asyncio.TimerHandle] = {}
+        self._readers: list[_ReaderProcess] = []
+        self._spares: list[_ReaderProcess] = []
+        self._long: set[_Call] = set()
+        # Long calls still at the normal priority: no short call needed the CPU yet.
+        self._unlowered: set[_Call] = set()
+        # When a short call last answered (short calls and long ones running together).
+        self._short_answered_at = -_MIXED_SECONDS
+        self._numbers = itertools.count(1)
+        self._room = asyncio.Event()
         self._starting = 0
-        self._trim: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._retired: dict[int, Path] = {}
         self._closing = False
 
-    @property
-    def capacity(self) -> int:
-        """The most reader processes the pool runs at once."""
-        return self.size + self.max_long_queries + self.spare_readers
-
     async def start(self) -> None:
         """Start the readers and the spares, and wait until all have opened the store."""
         count = self.size + self.spare_readers
-        workers = await asyncio.gather(*(self._start_one() for _ in range(count)))
-        for worker in workers:
-            self._place(worker)
+        for process in await asyncio.gather(*(self._start_one() for _ in range(count))):
+            self._place(process)
 
-    async def _start_one(self) -> WorkerProcess:
-        worker = await WorkerProcess.start("reader", self.source)
-        worker.generation = self.generation
-        return worker
+    async def _start_one(self) -> _ReaderProcess:
+        worker = await WorkerProcess.start("reader", self.source, str(self.long_query_cpu))
+        return _ReaderProcess(worker, self)
 
-    def _place(self, worker: WorkerProcess) -> None:
+    def _place(self, process: _ReaderProcess) -> None:
         """Put a started reader where one is missing: among the query readers, or the spares."""
         if self._closing:
-            worker.kill()
-        elif len(self._workers) - len(self._long) - len(self._spares) < self.size:
-            self._workers.add(worker)
-            self._idle.put_nowait(worker)
+            self._spawn(process.close())
+        elif len(self._readers) < self.size:
+            self._readers.append(process)
+            self._room.set()
         elif len(self._spares) < self.spare_readers:
-            self._workers.add(worker)
-            self._spares.append(worker)
+            self._spares.append(process)
         else:
-            worker.kill()  # no longer needed: a long query ended meanwhile
+            self._spawn(process.close())
 
-    def _rebalance(self) -> None:
-        """Bring the query readers back to ``size`` (spares first) and start what is missing."""
+    def _replace(self) -> None:
+        """Promote spares to the readers missing, and start what is missing of both."""
         if self._closing:
             return
-        while self._spares and len(self._workers) - len(self._long) - len(self._spares) < self.size:
-            self._idle.put_nowait(self._spares.pop())
-        normal = len(self._workers) - len(self._long) - len(self._spares)
-        missing = max(0, self.size - normal) + max(0, self.spare_readers - len(self._spares))
-        room = self.capacity - len(self._workers)
-        for _ in range(min(missing, room) - self._starting):
+        while self._spares and len(self._readers) < self.size:
+            self._readers.append(self._spares.pop())
+            self._room.set()
+        missing = self.size - len(self._readers) + self.spare_readers - len(self._spares)
+        for _ in range(missing - self._starting):
             self._starting += 1
             self._spawn(self._add_reader())
 
@@ -364,32 +497,27 @@ class ReaderPool(_Owner):
         try:
             while True:
                 try:
-                    worker = await self._start_one()
+                    process = await self._start_one()
                     break
                 except RuntimeError:
                     await asyncio.sleep(1.0)
         finally:
             self._starting -= 1
-        self._place(worker)
+        self._place(process)
 
     async def close(self) -> None:
         """Kill every reader."""
         self._closing = True
-        if self._trim is not None:
-            self._trim.cancel()
-        for check in self._checks.values():
-            check.cancel()
         for task in self._tasks:
             task.cancel()
-        for worker in list(self._workers):
-            worker.kill()
-        await asyncio.gather(*(w.process.wait() for w in self._workers), return_exceptions=True)
-        self._workers.clear()
+        processes = self._readers + self._spares
+        self._readers, self._spares = [], []
+        await asyncio.gather(*(p.close() for p in processes), return_exceptions=True)
 
     @property
     def pids(self) -> list[int]:
-        """Process ids of the live readers (spares and long-running ones included)."""
-        return sorted(w.pid for w in self._workers if w.alive)
+        """Process ids of the live readers (spares included)."""
+        return sorted(p.pid for p in self._readers + self._spares if p.worker.alive)
 
     @property
     def long_running(self) -> int:
@@ -403,7 +531,10 @@ class ReaderPool(_Owner):
         self._remove_unused_snapshots()
 
     def _remove_unused_snapshots(self) -> None:
-        in_use = {w.generation for w in self._workers if w.alive}
+        in_use = set()
+        for process in self._readers + self._spares:
+            in_use.add(process.generation)
+            in_use.update(call.generation for call in process.calls.values())
         for generation in [g for g in self._retired if g not in in_use]:
             path = self._retired.pop(generation)
             if path.parent.name.startswith(SNAPSHOTS_PREFIX):
@@ -417,175 +548,226 @@ class ReaderPool(_Owner):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def release(self, worker: WorkerProcess) -> None:
-        self._stop_checking(worker)
-        if not worker.alive:
-            self.discard(worker)
+    def kill(self, process: _ReaderProcess) -> None:
+        """Kill a reader now (a call ran over); its calls learn it when its socket closes."""
+        process.killed_on_purpose = True
+        process.worker.kill()
+
+    def turned_long(self, call: _Call) -> None:
+        """A call's thread used ``long_query_cpu`` s of CPU (and has the lowest priority)."""
+        if call.answered:
             return
-        if worker in self._long:
-            # Its place among the query readers was taken when its query turned long.
-            if not restore_priority(worker.pid):
-                self.discard(worker)  # retired: an unprivileged server cannot raise it again
-                return
-            self._long.discard(worker)
-            if len(self._workers) - len(self._long) - len(self._spares) > self.size:
-                # One reader too many: this one stays a spare (its caches are warm). Extra
-                # spares go only once they have sat unused for a while: under a run of
-                # scans every query turns long, and starting and retiring a process for
-                # each one would cost more CPU than the scans themselves.
-                self._spares.append(worker)
-                self._trim_spares_later()
-                return
-        self._idle.put_nowait(worker)
-        if self._retired:
-            self._remove_unused_snapshots()
-
-    def _trim_spares_later(self) -> None:
-        """Retire the spares beyond ``spare_readers`` that stay unused for a while."""
-        if self._trim is not None:
-            self._trim.cancel()
-        self._trim = asyncio.get_running_loop().call_later(_SPARE_IDLE_SECONDS, self._trim_spares)
-
-    def _trim_spares(self) -> None:
-        self._trim = None
-        while len(self._spares) > self.spare_readers:
-            self.discard(self._spares.pop(0))
-
-    def discard(self, worker: WorkerProcess) -> None:
-        self._stop_checking(worker)
-        if worker not in self._workers:
-            return
-        self._workers.discard(worker)
-        self._long.discard(worker)
-        if worker in self._spares:
-            self._spares.remove(worker)
-        worker.kill()
-        self._rebalance()
-
-    def _check_cpu(self, lease: _Lease) -> None:
-        """Watch a lease's CPU time, and handle its query once it turns long-running."""
-        worker = lease.worker
-        loop = asyncio.get_running_loop()
-        started_cpu, started = cpu_seconds(worker.pid), loop.time()
-
-        def check() -> None:
-            if lease.done or worker not in self._workers:
-                return
-            now = cpu_seconds(worker.pid)
-            if now is None or started_cpu is None:
-                used = loop.time() - started  # without /proc, wall time stands in
-            else:
-                used = now - started_cpu
-            if used < self.long_query_cpu:
-                # CPU time grows no faster than wall time: no need to look sooner.
-                wait = max(0.25, self.long_query_cpu - used)
-                self._checks[worker] = loop.call_later(wait, check)
-                return
-            del self._checks[worker]
-            self._turn_long(lease)
-
-        self._checks[worker] = loop.call_later(self.long_query_cpu, check)
-
-    def _stop_checking(self, worker: WorkerProcess) -> None:
-        check = self._checks.pop(worker, None)
-        if check is not None:
-            check.cancel()
-
-    def _turn_long(self, lease: _Lease) -> None:
-        """A query used ``long_query_cpu`` s of CPU: lower its priority, give its place away."""
-        if len(self._long) >= self.max_long_queries:
-            lease.stop(
-                f"The {self.what} was stopped after {self.long_query_cpu:g} s of CPU time: "
+        call.long = True
+        if call.abandoned:
+            self._reap(call.process)
+        elif len(self._long) >= self.max_long_queries:
+            call.stop(
+                f"The query was stopped after {self.long_query_cpu:g} s of CPU time: "
                 f"{len(self._long)} long-running queries were already running, the most this "
                 "endpoint runs at once. Try again later."
             )
-            return
-        lower_priority(lease.worker.pid)
-        self._long.add(lease.worker)
-        self._rebalance()
+        else:
+            self._long.add(call)
+            self._unlowered.add(call)
+            if self._mixed():
+                self._lower_long_calls()
+
+    def _mixed(self) -> bool:
+        """Whether short queries came lately (a query is not known to be short before it ends)."""
+        return asyncio.get_running_loop().time() - self._short_answered_at < _MIXED_SECONDS
+
+    def _lower_long_calls(self) -> None:
+        """Lower the threads of the long calls, so the short calls get the CPU first.
+
+        Only when short queries come: a lowered thread gives way to everything else on
+        the machine too, and stays lowered (its thread ends with the call), which costs
+        a run of long queries alone about a fifth of their speed.
+        """
+        for call in self._unlowered:
+            call.process.lower(call.number)
+        self._unlowered.clear()
+
+    def note_short_answer(self) -> None:
+        """A short query was answered (here, or from the response cache): the CPU is wanted."""
+        self._short_answered_at = asyncio.get_running_loop().time()
+        if self._unlowered:
+            self._lower_long_calls()
+
+    def _forget(self, call: _Call) -> None:
+        self._long.discard(call)
+        self._unlowered.discard(call)
+
+    def abandoned(self, call: _Call) -> None:
+        """Nobody waits for a call any more (its client left, or it was refused)."""
+        self._forget(call)
+        self._reap(call.process)
+
+    def _reap(self, process: _ReaderProcess) -> None:
+        """Kill a reader left with nothing but long calls nobody waits for.
+
+        Such a call stops only at its next write, which a scan or an aggregate may not
+        reach for a long time; killing the process costs nobody else anything, while
+        with a call still wanted beside it, the abandoned one runs on at the lowest
+        priority until it ends or reaches its time limit.
+        """
+        calls = process.calls.values()
+        if calls and all(c.abandoned for c in calls) and any(c.long for c in calls):
+            self.kill(process)
+
+    def answered(self, process: _ReaderProcess, call: _Call) -> None:
+        """A call's last frame came: its place in the process is free."""
+        self._forget(call)
+        # Short: answered within the CPU time that makes a query long, in wall time (a
+        # query near that mark that ran beside others would otherwise count as short).
+        if not call.long and call.began + self.long_query_cpu > asyncio.get_running_loop().time():
+            self.note_short_answer()
+        self._reap(process)
+        self._room.set()
+        if self._retired:
+            self._remove_unused_snapshots()
+
+    def lost(self, process: _ReaderProcess) -> None:
+        """A reader's socket closed: it was killed, or it died. Its calls learn how."""
+        process.worker.kill()
+        if process in self._readers:
+            self._readers.remove(process)
+        if process in self._spares:
+            self._spares.remove(process)
+        calls, process.calls = list(process.calls.values()), {}
+        for call in calls:
+            self._forget(call)
+            call.lose(self._loss(process, call))
+        self._replace()
+        self._room.set()
+
+    def _loss(self, process: _ReaderProcess, call: _Call) -> _LostError:
+        if call.stopped is not None:
+            return _LostError(ServiceUnavailableError(call.stopped), retry=False)
+        if process.killed_on_purpose:
+            # Another query in the same process ran over: this one did nothing wrong.
+            error = ServiceUnavailableError(
+                "The query was stopped with another that ran over its limit in the same "
+                "worker; try again."
+            )
+            return _LostError(error, retry=not call.handed)
+        crashed = UnprocessableError(
+            "The query engine crashed on this query (it may be too large or too complex) "
+            "or on one running beside it; it was not completed."
+        )
+        # The query that crashed the engine is likely the long one: only short ones run again.
+        return _LostError(crashed, retry=not call.handed and not call.long)
 
     async def refresh(self) -> None:
         """Bring :attr:`source` up to date with the last write, if there is a writer."""
         if self.freshen is not None:
             await self.freshen()
 
-    async def _lease(self) -> _Lease:
-        """Lease an idle reader; the time limit counts from now, the wait for one included."""
-        await self.refresh()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
+    async def _begin(self, request: dict[str, Any], deadline: float) -> _Call:
+        """Send a request to the least busy reader (waiting, until ``deadline``, for room)."""
+        if asyncio.get_running_loop().time() >= deadline:
+            # A query run again after its reader was lost, with no time left: sent now,
+            # its timer would kill the reader it went to at once.
+            raise ServiceUnavailableError(
+                f"The query ran over the time limit of {self.timeout:g} s and was stopped."
+            )
         while True:
+            ready = [p for p in self._readers if p.worker.alive and len(p.calls) < self.threads]
+            if ready:
+                if self._unlowered and self._mixed():
+                    self._lower_long_calls()
+                process = min(ready, key=lambda p: len(p.calls))
+                call = _Call(self, process, next(self._numbers))
+                call.arm(deadline)
+                process.send(call, {**request, "store": str(self.source)})
+                return call
+            self._room.clear()
             try:
-                if self._idle.empty():
-                    async with asyncio.timeout_at(deadline):
-                        worker = await self._idle.get()
-                else:
-                    worker = self._idle.get_nowait()
+                async with asyncio.timeout_at(deadline):
+                    await self._room.wait()
             except TimeoutError:
                 raise ServiceUnavailableError(
                     f"All {self.size} query workers stayed busy for {self.timeout:g} s; "
                     "try again later."
                 ) from None
-            if worker.alive:
-                worker.generation = self.generation
-                lease = _Lease(self, worker, self.timeout, deadline - loop.time())
-                self._check_cpu(lease)
-                return lease
-            self.discard(worker)
 
-    def _request(self, request: dict[str, Any]) -> dict[str, Any]:
-        return {**request, "store": str(self.source)}
+    async def _attempts(self, request: dict[str, Any]) -> AsyncIterator[_Call]:
+        """Calls for one request: again, while the last was lost in a way that allows it.
+
+        The time limit counts from now (the wait for a reader included) and holds for
+        every attempt together.
+        """
+        await self.refresh()
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        while True:
+            yield await self._begin(request, deadline)
 
     async def call(self, request: dict[str, Any]) -> dict[str, Any]:
         """Run a request a reader answers with END alone; return END's content."""
-        lease = await self._lease()
-        return await lease.exchange(self._request(request))
+        async for call in self._attempts(request):
+            try:
+                kind, payload = await call.frame()
+            except _LostError as lost:
+                if lost.retry:
+                    continue
+                raise lost.error from None
+            except BaseException:
+                call.abort()
+                raise
+            if kind == wire.ERROR:
+                raise _error(payload)
+            return json.loads(payload) if payload else {}
+        raise AssertionError("unreachable")
 
     async def answer(self, request: dict[str, Any]) -> Answer:
         """Run a query (or graph read) and return its answer.
 
-        Returns once the worker has sent the answer's head and either all of it
+        Returns once the reader has sent the answer's head and either all of it
         (small answers, in memory) or more than one chunk (a stream), so errors
         found early are still errors and not a broken 200.
         """
-        lease = await self._lease()
-        try:
-            lease.worker.send(wire.json_frame(wire.REQUEST, self._request(request)))
-            kind, payload = await lease.frame()
-            if kind == wire.ERROR:
-                lease.finish()
+        async for call in self._attempts(request):
+            try:
+                return await self._first_part(call)
+            except _LostError as lost:
+                if lost.retry:
+                    continue
+                raise lost.error from None
+            except BaseException:
+                call.abort()
+                raise
+        raise AssertionError("unreachable")
+
+    async def _first_part(self, call: _Call) -> Answer:
+        kind, payload = await call.frame()
+        if kind == wire.ERROR:
+            raise _error(payload)
+        head = json.loads(payload)
+        parts: list[bytes] = []
+        while len(parts) < 2:
+            kind, payload = await call.frame()
+            if kind == wire.DATA:
+                parts.append(payload)
+            elif kind == wire.END:
+                return Answer(
+                    head["content_type"],
+                    head.get("truncated", False),
+                    head.get("max_rows"),
+                    b"".join(parts),
+                )
+            else:
                 raise _error(payload)
-            head = json.loads(payload)
-            parts: list[bytes] = []
-            while len(parts) < 2:
-                kind, payload = await lease.frame()
-                if kind == wire.DATA:
-                    parts.append(payload)
-                elif kind == wire.END:
-                    lease.finish()
-                    return Answer(
-                        head["content_type"],
-                        head.get("truncated", False),
-                        head.get("max_rows"),
-                        b"".join(parts),
-                    )
-                else:
-                    lease.finish()
-                    raise _error(payload)
-        except BaseException:
-            lease.abort()
-            raise
+        call.handed = True
         return Answer(
             head["content_type"],
             head.get("truncated", False),
             head.get("max_rows"),
             None,
-            lease,
+            call,
             parts,
         )
 
 
-class Writer(_Owner):
+class Writer:
     """The one process that writes to the store; writes run one at a time.
 
     Readers never open the store the writer writes to: RocksDB may delete a file
@@ -593,9 +775,6 @@ class Writer(_Owner):
     write, the writer takes a snapshot (a RocksDB checkpoint: hard links, no copy)
     and the readers move to it, so a client always reads its own writes.
     """
-
-    what = "update"
-    stopped_note = "; nothing was changed"
 
     def __init__(self, store: Path, timeout: float, readers: ReaderPool) -> None:
         self.store = store
@@ -622,12 +801,6 @@ class Writer(_Owner):
             await self._worker.process.wait()
             self._worker = None
         await asyncio.to_thread(shutil.rmtree, self._snapshots, ignore_errors=True)
-
-    def release(self, worker: WorkerProcess) -> None:
-        """The writer stays the writer."""
-
-    def discard(self, worker: WorkerProcess) -> None:
-        worker.kill()
 
     async def freshen(self) -> None:
         """Snapshot the store for the readers if it changed since the last snapshot.
@@ -683,5 +856,5 @@ class Writer(_Owner):
             except RuntimeError as error:
                 message = f"The store cannot be written now: {error}."
                 raise ServiceUnavailableError(message) from error
-        lease = _Lease(self, self._worker, self.timeout)
+        lease = _Lease(self._worker, self.timeout)
         return await lease.exchange({**request, "bodies": len(bodies)}, bodies)

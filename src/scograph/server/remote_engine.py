@@ -234,6 +234,9 @@ class RemoteReaders:
         self.size = 1
         self.client: httpx.AsyncClient | None = None
 
+    def note_short_answer(self) -> None:
+        """Nothing to do: the engine schedules its own queries (see ReaderPool's)."""
+
     async def start(self) -> None:
         """Open the connection pool (the engine need not be up yet: /health says when it is)."""
         self.client = httpx.AsyncClient(

@@ -1,14 +1,20 @@
 """The worker processes: readers that answer queries, and the one writer.
 
-Run as ``python -m scograph.server.worker reader|writer FD STORE``, where FD is
-the worker's end of a Unix socket pair (see :mod:`scograph.server.wire`). A
-reader opens the store read-only, and reopens when the app names a newer snapshot
+Run as ``python -m scograph.server.worker reader|writer FD STORE [LONG_QUERY_CPU]``,
+where FD is the worker's end of a Unix socket pair (see :mod:`scograph.server.wire`).
+A reader opens the store read-only, and reopens when the app names a newer snapshot
 of it (a read-only open sees the store as of opening); the writer owns the one
 writable handle RocksDB allows and takes the snapshots. The app kills a worker
-whose request runs over the time limit, so a worker never cancels anything itself.
+whose request runs over the time limit, so a worker never stops a query itself.
 
-Work runs in a thread with a large stack: the engine recurses once per nesting
-level of a query, and the main thread's 8 MiB overflow near 5,000 levels.
+A reader answers several queries at once, each in a thread of its own over one store
+handle: concurrent queries share the engine's block cache (scans of the same data run
+about a quarter faster than in separate processes) and no process is started per
+query. A query that has used ``LONG_QUERY_CPU`` seconds of CPU is reported to the
+app, which has its thread alone lowered to the lowest CPU priority (see
+:mod:`scograph.server.priority`) when short queries come too, so those keep the CPU.
+Every thread has a large stack: the engine recurses once per nesting level of a
+query, and 8 MiB overflow near 5,000 levels.
 
 Answers are serialised by pyoxigraph's own serialisers. How the row cap is kept
 with one run of the query, and without ever holding a large answer in memory (the
@@ -30,11 +36,15 @@ import errno
 import io
 import json
 import os
+import queue
 import re
 import socket
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
@@ -47,6 +57,7 @@ from scograph.server.conneg import (
     negotiate,
     offered_media_types,
 )
+from scograph.server.priority import lower_thread_priority, thread_cpu_seconds
 
 _STACK_BYTES = 512 * 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
@@ -70,6 +81,51 @@ class _EnoughRowsError(Exception):
     pass
 
 
+class _NotWantedError(Exception):
+    """The app will not read this call's answer: stop producing it."""
+
+
+class _Reply:
+    """One call's answer on its way back to the app: frames tagged with the call's number."""
+
+    def __init__(self, channel: wire.FrameSocket, call: int = 0) -> None:
+        self.channel = channel
+        self.call = call
+        self.cancelled = False
+
+    def send(self, kind: bytes, payload: bytes = b"") -> None:
+        self.channel.send(wire.frame(kind, payload, self.call))
+
+    def send_head(self, **head: Any) -> None:
+        self.channel.send(wire.json_frame(wire.HEAD, head, self.call))
+
+    def send_end(self, **info: Any) -> None:
+        self.channel.send(wire.json_frame(wire.END, info, self.call))
+
+    def send_error(self, status: int, message: str) -> None:
+        self.channel.send(
+            wire.json_frame(wire.ERROR, {"status": status, "message": message}, self.call)
+        )
+
+    def send_data(self, data: bytes) -> None:
+        if self.cancelled:
+            raise _NotWantedError
+        self.send(wire.DATA, data)
+
+    def send_whole(
+        self, offer: Offer, body: bytes, truncated: bool = False, max_rows: int | None = None
+    ) -> None:
+        """Send an answer held in memory complete, in one write (the app wakes up once)."""
+        head: dict[str, Any] = {"content_type": offer.content_type, "truncated": truncated}
+        if truncated:
+            head["max_rows"] = max_rows
+        self.channel.send(
+            wire.json_frame(wire.HEAD, head, self.call)
+            + wire.frame(wire.DATA, body, self.call)
+            + wire.frame(wire.END, b"", self.call)
+        )
+
+
 class _CountedLines:
     """A serialiser's one-line-per-row output, counted and kept up to ``limit`` lines.
 
@@ -78,14 +134,17 @@ class _CountedLines:
     ``limit`` stops the serialiser (:class:`_EnoughRowsError`): the answer is cut.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, reply: _Reply) -> None:
         self.limit = limit
+        self._reply = reply
         self.lines = 0
         self.parts: list[bytes] = []
         self.size = 0
         self.spill: BinaryIO | None = None
 
     def write(self, data: bytes) -> int:
+        if self._reply.cancelled:
+            raise _NotWantedError
         data = bytes(data)
         count = data.count(b"\n")
         if self.lines + count > self.limit:
@@ -132,8 +191,8 @@ def _end_of_line(data: bytes, lines: int) -> int:
 class _Stream:
     """A serialiser's output sent to the app as DATA frames of about 64 KiB."""
 
-    def __init__(self, channel: wire.FrameSocket) -> None:
-        self._channel = channel
+    def __init__(self, reply: _Reply) -> None:
+        self._reply = reply
         self._buffer = bytearray()
 
     def write(self, data: bytes) -> int:
@@ -144,7 +203,7 @@ class _Stream:
 
     def flush(self) -> None:
         if self._buffer:
-            self._channel.send(wire.frame(wire.DATA, bytes(self._buffer)))
+            self._reply.send_data(bytes(self._buffer))
             self._buffer.clear()
 
 
@@ -192,59 +251,216 @@ def _named_node(iri: str) -> ox.NamedNode:
         raise WorkerError(400, f"Invalid graph IRI <{iri}>: {error}") from error
 
 
-class _Worker:
-    def __init__(self, channel: wire.FrameSocket, path: str) -> None:
+@dataclass
+class _Running:
+    """A call a reader is answering, in the thread that answers it."""
+
+    reply: _Reply
+    ident: int
+    native_id: int
+    started: float
+    cpu_at_start: float | None
+    long: bool = False
+    lowered: bool = False
+
+
+class _Calls:
+    """The calls a reader is answering, watched for the ones that turn long-running.
+
+    A watcher thread reads each call's thread CPU time once the call could have used
+    ``long_cpu`` seconds of it (CPU time grows no faster than wall time, so short calls
+    are never looked at). A call past that is reported to the app with a LONG frame;
+    the app answers with LOWER when short queries need the CPU it uses.
+    """
+
+    def __init__(self, channel: wire.FrameSocket, long_cpu: float) -> None:
+        self._channel = channel
+        self._long_cpu = long_cpu
+        self._lock = threading.Lock()
+        self._running: dict[int, _Running] = {}
+        self._wake = threading.Event()
+        self._idle_watcher = False
+        threading.Thread(target=self._watch, name="scograph-long-queries", daemon=True).start()
+
+    def started(self, reply: _Reply) -> None:
+        """The current thread starts answering ``reply``'s call."""
+        thread = threading.current_thread()
+        assert thread.ident is not None and thread.native_id is not None
+        running = _Running(
+            reply,
+            thread.ident,
+            thread.native_id,
+            time.monotonic(),
+            thread_cpu_seconds(thread.ident),
+        )
+        with self._lock:
+            self._running[reply.call] = running
+            wake = self._idle_watcher
+            self._idle_watcher = False
+        if wake:
+            self._wake.set()
+
+    def finished(self, call: int) -> bool:
+        """The call is answered; True if its thread was given the lowest priority."""
+        with self._lock:
+            return self._running.pop(call).lowered
+
+    def lower(self, call: int) -> None:
+        """Give the call's thread the lowest CPU priority (for good: see ``priority``)."""
+        with self._lock:
+            running = self._running.get(call)
+            if running is not None and not running.lowered:
+                running.lowered = True
+                lower_thread_priority(running.native_id)
+
+    def cancel(self, call: int) -> None:
+        """The app will not read the call's answer: it stops at its next write, if any."""
+        with self._lock:
+            running = self._running.get(call)
+            if running is not None:
+                running.reply.cancelled = True
+
+    def _watch(self) -> None:
+        while True:
+            turned_long, wait = self._look()
+            for call in turned_long:
+                self._channel.send(wire.frame(wire.LONG, b"", call))
+            self._wake.wait(wait)
+            self._wake.clear()
+
+    def _look(self) -> tuple[list[int], float | None]:
+        """The calls that turned long since last time; and when to look again (None: idle)."""
+        turned_long = []
+        wait: float | None = None
+        now = time.monotonic()
+        with self._lock:
+            for call, running in self._running.items():
+                if running.long:
+                    continue
+                due = running.started + self._long_cpu
+                if now < due:
+                    wait = min(wait or due - now, due - now)
+                    continue
+                cpu = thread_cpu_seconds(running.ident)
+                if cpu is None or running.cpu_at_start is None:
+                    used = now - running.started  # without a thread clock, wall time stands in
+                else:
+                    used = cpu - running.cpu_at_start
+                if used < self._long_cpu:
+                    pause = max(0.05, self._long_cpu - used)
+                    wait = min(wait or pause, pause)
+                    continue
+                running.long = True
+                turned_long.append(call)
+            self._idle_watcher = wait is None
+        return turned_long, wait
+
+
+class _Threads:
+    """Threads that answer calls, each with a large stack; started as calls need them.
+
+    A thread whose call was given the lowest priority keeps it, so it ends with that
+    call; the others wait for the next one.
+    """
+
+    def __init__(self, run: Callable[[int, dict[str, Any]], bool]) -> None:
+        self._run = run
+        self._jobs: queue.SimpleQueue[tuple[int, dict[str, Any]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._waiting = 0
+        self._queued = 0
+
+    def submit(self, call: int, request: dict[str, Any]) -> None:
+        with self._lock:
+            self._queued += 1
+            start = self._queued > self._waiting
+        self._jobs.put((call, request))
+        if start:
+            threading.Thread(target=self._serve, name="scograph-query", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            with self._lock:
+                self._waiting += 1
+            call, request = self._jobs.get()
+            with self._lock:
+                self._waiting -= 1
+                self._queued -= 1
+            if self._run(call, request):
+                return
+
+
+class Reader:
+    """Answers queries and Graph Store reads from a read-only store, several at once.
+
+    Each call runs in a thread of its own over one store handle, so concurrent
+    queries share the engine's caches. The app kills the whole process when a call
+    runs over its time limit, and runs again elsewhere the other calls that had not
+    answered yet.
+    """
+
+    def __init__(self, channel: wire.FrameSocket, path: str, long_cpu: float) -> None:
         self.channel = channel
         self.path = path
-
-    def send_head(self, **head: Any) -> None:
-        self.channel.send(wire.json_frame(wire.HEAD, head))
-
-    def send_end(self, **info: Any) -> None:
-        self.channel.send(wire.json_frame(wire.END, info))
-
-    def send_whole(
-        self, offer: Offer, body: bytes, truncated: bool = False, max_rows: int | None = None
-    ) -> None:
-        """Send an answer held in memory complete, in one write (the app wakes up once)."""
-        head: dict[str, Any] = {"content_type": offer.content_type, "truncated": truncated}
-        if truncated:
-            head["max_rows"] = max_rows
-        self.channel.send(
-            wire.json_frame(wire.HEAD, head) + wire.frame(wire.DATA, body) + wire.frame(wire.END)
-        )
-
-    def handle(self, request: dict[str, Any], bodies: list[bytes]) -> None:
-        raise NotImplementedError
-
-
-class Reader(_Worker):
-    """Answers queries and Graph Store reads from a read-only store."""
-
-    def __init__(self, channel: wire.FrameSocket, path: str) -> None:
-        super().__init__(channel, path)
         self.store = ox.Store.read_only(path)
+        self._opening = threading.Lock()
+        # Parsing with rdflib (``check``) is not thread-safe: one at a time.
+        self._parsing = threading.Lock()
+        self._calls = _Calls(channel, long_cpu)
+        self._threads = _Threads(self._answer)
 
-    def handle(self, request: dict[str, Any], bodies: list[bytes]) -> None:
-        path = request.get("store", self.path)
-        if path != self.path:
-            # A newer snapshot of the store (the app moves readers to it after writes).
-            self.store = ox.Store.read_only(path)
-            self.path = path
+    def serve(self) -> None:
+        """Take requests (and cancellations) until the app closes the socket."""
+        while (received := self.channel.receive()) is not None:
+            kind, call, payload = received
+            if kind == wire.REQUEST:
+                self._threads.submit(call, json.loads(payload))
+            elif kind == wire.LOWER:
+                self._calls.lower(call)
+            elif kind == wire.CANCEL:
+                self._calls.cancel(call)
+
+    def _answer(self, call: int, request: dict[str, Any]) -> bool:
+        """Answer one call; True if its thread was lowered (and must end)."""
+        reply = _Reply(self.channel, call)
+        self._calls.started(reply)
+        try:
+            self.handle(request, reply)
+        except _NotWantedError:
+            reply.send_error(499, "The answer was not wanted any more.")
+        except WorkerError as failure:
+            reply.send_error(failure.status, failure.message)
+        except Exception as error:  # a bug: report it, keep serving
+            reply.send_error(500, f"Internal error: {type(error).__name__}: {error}")
+        return self._calls.finished(call)
+
+    def _store(self, path: str) -> ox.Store:
+        """The store handle for ``path``: a newer snapshot is opened once, for every thread."""
+        with self._opening:
+            if path != self.path:
+                # The app moves readers to a newer snapshot after writes.
+                self.store = ox.Store.read_only(path)
+                self.path = path
+            return self.store
+
+    def handle(self, request: dict[str, Any], reply: _Reply) -> None:
+        store = self._store(request.get("store", self.path))
         operation = request["op"]
         if operation == "query":
-            self.query(request)
+            self.query(store, request, reply)
         elif operation == "graph":
-            self.graph(request)
+            self.graph(store, request, reply)
         elif operation == "graphs":
-            graphs = [g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)]
-            self.send_end(graphs=sorted(graphs))
+            graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+            reply.send_end(graphs=sorted(graphs))
         elif operation == "check":
-            self.check(request)
+            with self._parsing:
+                _check_syntax(request)
+            reply.send_end()
         else:
             raise WorkerError(400, f"unknown operation {operation!r}")
 
-    def _execute(self, request: dict[str, Any]) -> Any:
+    def _execute(self, store: ox.Store, request: dict[str, Any]) -> Any:
         options: dict[str, Any] = {"base_iri": request.get("base")}
         if request.get("default_graphs") is not None or request.get("named_graphs") is not None:
             options["default_graph"] = [_named_node(g) for g in request.get("default_graphs") or []]
@@ -252,7 +468,7 @@ class Reader(_Worker):
         elif request.get("union"):
             options["use_default_graph_as_union"] = True
         try:
-            return self.store.query(request["query"], **options)
+            return store.query(request["query"], **options)
         except SyntaxError as error:
             raise _syntax_failure(error) from error
         except (ValueError, OSError) as error:
@@ -263,8 +479,8 @@ class Reader(_Worker):
             # out, so 422, not a 500 (and not 400, which would call the syntax wrong).
             raise WorkerError(422, f"The query cannot be evaluated: {error}") from error
 
-    def query(self, request: dict[str, Any]) -> None:
-        results = self._execute(request)
+    def query(self, store: ox.Store, request: dict[str, Any], reply: _Reply) -> None:
+        results = self._execute(store, request)
         offers = GRAPH_OFFERS if isinstance(results, ox.QueryTriples) else RESULT_OFFERS
         offer = negotiate(request.get("accept"), offers)
         if offer is None:
@@ -274,18 +490,24 @@ class Reader(_Worker):
             )
         fmt = _format(offer)
         if isinstance(results, ox.QueryBoolean):
-            self.send_whole(offer, results.serialize(format=fmt))
+            reply.send_whole(offer, results.serialize(format=fmt))
             return
-        self._answer_counted(request, results, offer, fmt, request["max_rows"])
+        self._answer_counted(request, reply, results, offer, fmt, request["max_rows"])
 
     def _answer_counted(
-        self, request: dict[str, Any], results: Any, offer: Offer, fmt: Any, max_rows: int
+        self,
+        request: dict[str, Any],
+        reply: _Reply,
+        results: Any,
+        offer: Offer,
+        fmt: Any,
+        max_rows: int,
     ) -> None:
         """The row cap: one line per row, counted and cut, in memory or (if large) on disk."""
         graph = isinstance(results, ox.QueryTriples)
         lines_format = ox.RdfFormat.N_TRIPLES if graph else ox.QueryResultsFormat.TSV
         header = 0 if graph else 1
-        sink = _CountedLines(header + max_rows)
+        sink = _CountedLines(header + max_rows, reply)
         try:
             results.serialize(sink, lines_format)
         except _EnoughRowsError:
@@ -298,14 +520,15 @@ class Reader(_Worker):
             lines = sink.kept()
             if fmt != lines_format:
                 lines = _reserialise(lines, graph, fmt)
-            self.send_whole(offer, lines, truncated=truncated, max_rows=max_rows)
+            reply.send_whole(offer, lines, truncated=truncated, max_rows=max_rows)
             return
         self._stream_spilled(
-            sink.spill, offer, graph, fmt, fmt == lines_format, truncated, max_rows
+            reply, sink.spill, offer, graph, fmt, fmt == lines_format, truncated, max_rows
         )
 
     def _stream_spilled(
         self,
+        reply: _Reply,
         spill: BinaryIO,
         offer: Offer,
         graph: bool,
@@ -317,22 +540,22 @@ class Reader(_Worker):
         """Send a large answer held on disk as lines, as it is or converted while it is read."""
         with spill:
             spill.seek(0)
-            self.send_head(content_type=offer.content_type, truncated=truncated, max_rows=max_rows)
-            stream = _Stream(self.channel)
+            reply.send_head(content_type=offer.content_type, truncated=truncated, max_rows=max_rows)
+            stream = _Stream(reply)
             if as_is:
                 while chunk := spill.read(_SPILL_READ_BYTES):
-                    self.channel.send(wire.frame(wire.DATA, chunk))
+                    reply.send_data(chunk)
             elif graph:
                 ox.serialize(ox.parse(spill, ox.RdfFormat.N_TRIPLES), stream, fmt)
             else:
                 ox.parse_query_results(spill, ox.QueryResultsFormat.TSV).serialize(stream, fmt)
             stream.flush()
-        self.send_end()
+        reply.send_end()
 
-    def graph(self, request: dict[str, Any]) -> None:
+    def graph(self, store: ox.Store, request: dict[str, Any], reply: _Reply) -> None:
         iri = request.get("graph")
         graph = _named_node(iri) if iri is not None else ox.DefaultGraph()
-        if iri is not None and not self.store.contains_named_graph(graph):
+        if iri is not None and not store.contains_named_graph(graph):
             raise WorkerError(404, f"There is no graph <{iri}> in the store.")
         offer = negotiate(request.get("accept"), GRAPH_OFFERS)
         if offer is None:
@@ -340,46 +563,44 @@ class Reader(_Worker):
                 406,
                 "No acceptable format; graphs are offered as " + offered_media_types(GRAPH_OFFERS),
             )
-        self.send_head(content_type=offer.content_type, truncated=False)
+        reply.send_head(content_type=offer.content_type, truncated=False)
         if request.get("head"):
-            self.send_end()
+            reply.send_end()
             return
         fmt = _format(offer)
-        stream = _Stream(self.channel)
+        stream = _Stream(reply)
         if iri is None and request.get("union"):
-            triples = self.store.query(
-                "CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-            )
+            triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
             triples.serialize(stream, fmt)
         else:
-            self.store.dump(stream, fmt, from_graph=graph)
+            store.dump(stream, fmt, from_graph=graph)
         stream.flush()
-        self.send_end()
+        reply.send_end()
 
-    def check(self, request: dict[str, Any]) -> None:
-        """Parse without evaluating (rdflib's parser: pyoxigraph cannot parse without running).
 
-        Used only for requests refused anyway, to tell a syntax error (400) from a
-        refusal (403) without letting the engine contact anything.
-        """
-        from pyparsing import ParseException
-        from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+def _check_syntax(request: dict[str, Any]) -> None:
+    """Parse without evaluating (rdflib's parser: pyoxigraph cannot parse without running).
 
-        parse = parseUpdate if request.get("update") else parseQuery
-        try:
-            parse(request["text"])
-        except ParseException as error:
-            raise WorkerError(
-                400,
-                f"Syntax error at line {error.lineno}, column {error.col}: {error.msg}",
-            ) from error
-        except RecursionError:
-            # rdflib's parser recurses deeply on a few nested groups (a SERVICE inside a
-            # SERVICE): that says nothing about the syntax, so the refusal (403) stands.
-            pass
-        except Exception as error:
-            raise WorkerError(400, f"Syntax error: {error}") from error
-        self.send_end()
+    Used only for requests refused anyway, to tell a syntax error (400) from a
+    refusal (403) without letting the engine contact anything.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    parse = parseUpdate if request.get("update") else parseQuery
+    try:
+        parse(request["text"])
+    except ParseException as error:
+        raise WorkerError(
+            400,
+            f"Syntax error at line {error.lineno}, column {error.col}: {error.msg}",
+        ) from error
+    except RecursionError:
+        # rdflib's parser recurses deeply on a few nested groups (a SERVICE inside a
+        # SERVICE): that says nothing about the syntax, so the refusal (403) stands.
+        pass
+    except Exception as error:
+        raise WorkerError(400, f"Syntax error: {error}") from error
 
 
 def _store_failure(error: OSError, writing: bool = True) -> WorkerError:
@@ -395,7 +616,7 @@ def _is_store_failure(error: OSError) -> bool:
     return str(error).startswith("IO error")
 
 
-class Writer(_Worker):
+class Writer:
     """Applies updates and Graph Store writes, each in one transaction.
 
     After the store fails to write (a full disk), RocksDB refuses every later
@@ -404,7 +625,9 @@ class Writer(_Worker):
     """
 
     def __init__(self, channel: wire.FrameSocket, path: str) -> None:
-        super().__init__(channel, path)
+        self.channel = channel
+        self.path = path
+        self._reply = _Reply(channel)
         self._store: ox.Store | None = ox.Store(path)
 
     @property
@@ -427,14 +650,14 @@ class Writer(_Worker):
         operation = request["op"]
         if operation == "update":
             self._update(request["update"], request.get("base"))
-            self.send_end()
+            self._reply.send_end()
         elif operation in ("put", "post"):
             self.load(request, bodies)
         elif operation == "delete":
             self.delete(request)
         elif operation == "snapshot":
             self.store.backup(request["path"])
-            self.send_end()
+            self._reply.send_end()
         else:
             raise WorkerError(400, f"unknown operation {operation!r}")
 
@@ -487,7 +710,7 @@ class Writer(_Worker):
                 data = f"GRAPH {target} {{\n{data}}}"
             operations.append(f"INSERT DATA {{\n{data}}}")
         self._update(" ;\n".join(operations))
-        self.send_end(created=not existed)
+        self._reply.send_end(created=not existed)
 
     def delete(self, request: dict[str, Any]) -> None:
         iri = request.get("graph")
@@ -497,44 +720,42 @@ class Writer(_Worker):
             if not self.store.contains_named_graph(_named_node(iri)):
                 raise WorkerError(404, f"There is no graph <{iri}> in the store.")
             self._update(f"DROP GRAPH <{iri}>")
-        self.send_end()
+        self._reply.send_end()
 
 
-def serve(worker: _Worker) -> None:
-    """Answer requests until the app closes the socket."""
-    channel = worker.channel
+def serve_writes(writer: Writer) -> None:
+    """Apply writes one at a time until the app closes the socket."""
+    channel = writer.channel
     while (received := channel.receive()) is not None:
-        _, payload = received
-        request = json.loads(payload)
+        request = json.loads(received[2])
         bodies = []
         for _ in range(request.get("bodies", 0)):
             body = channel.receive()
             if body is None:
                 return
-            bodies.append(body[1])
+            bodies.append(body[2])
         try:
-            worker.handle(request, bodies)
+            writer.handle(request, bodies)
         except WorkerError as failure:
-            channel.send(
-                wire.json_frame(wire.ERROR, {"status": failure.status, "message": failure.message})
-            )
+            writer._reply.send_error(failure.status, failure.message)
         except Exception as error:  # a bug: report it, keep serving
-            channel.send(
-                wire.json_frame(
-                    wire.ERROR,
-                    {"status": 500, "message": f"Internal error: {type(error).__name__}: {error}"},
-                )
-            )
+            writer._reply.send_error(500, f"Internal error: {type(error).__name__}: {error}")
 
 
 def main(argv: list[str]) -> None:
-    """Entry point of a worker process."""
-    role, fd, path = argv
+    """Entry point of a worker process: ``reader|writer FD STORE [LONG_QUERY_CPU]``."""
+    role, fd, path, *options = argv
     channel = wire.FrameSocket(socket.socket(fileno=int(fd)))
-    worker: _Worker = Reader(channel, path) if role == "reader" else Writer(channel, path)
-    channel.send(wire.json_frame(wire.END, {"ready": True}))
+    # Set before any thread starts: every thread that runs a request gets the large stack.
     threading.stack_size(_STACK_BYTES)
-    thread = threading.Thread(target=serve, args=(worker,), name=f"scograph-{role}")
+    if role == "reader":
+        reader = Reader(channel, path, float(options[0]) if options else 0.25)
+        channel.send(wire.json_frame(wire.END, {"ready": True}))
+        reader.serve()
+        return
+    writer = Writer(channel, path)
+    channel.send(wire.json_frame(wire.END, {"ready": True}))
+    thread = threading.Thread(target=serve_writes, args=(writer,), name="scograph-writer")
     thread.start()
     thread.join()
 

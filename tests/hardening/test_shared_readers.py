@@ -1,0 +1,108 @@
+"""Queries share reader processes: what happens to the others when one is stopped.
+
+A real server with one reader process (and one spare) and a 6 s time limit, so every
+query runs beside the others in the same process. Stopping a runaway kills that
+process; a query running beside it that had not answered yet runs again on the
+spare and is answered in full. A client that goes away in the middle of a large
+answer only stops that answer: its reader lives on.
+"""
+
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from tests.server.helpers import (
+    BIG_GRAPH,
+    BIG_SIZE,
+    Server,
+    build_fixture_store,
+    start_server,
+    stop_server,
+)
+
+LIMIT = 6.0
+RUNAWAY = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{
+    ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }} }}"""
+# About three seconds of CPU: 3,000 × 3,000 rows compared.
+FINITE_LONG = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{
+    ?a ?p ?b . ?c ?q ?d }} FILTER(STR(?b) != STR(?d)) }}"""
+LARGE = f"""SELECT ?a ?b WHERE {{ GRAPH <{BIG_GRAPH}> {{ ?a ?p ?x }}
+    GRAPH <{BIG_GRAPH}> {{ ?b ?q ?y }} }} LIMIT 600000"""
+
+
+@pytest.fixture(scope="module")
+def one_reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("shared-readers")
+    store = build_fixture_store(folder / "store")
+    running = start_server(
+        ["--store", str(store)],
+        {
+            "SCOGRAPH_QUERY_TIMEOUT": f"{LIMIT:g}",
+            "SCOGRAPH_READERS": "1",
+            "SCOGRAPH_SPARE_READERS": "1",
+            "SCOGRAPH_RESPONSE_CACHE_BYTES": "0",
+        },
+        folder,
+        "shared-readers",
+    )
+    yield running
+    stop_server(running)
+
+
+def _settle(server: Server, size: int) -> set[int]:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(server.workers()) != size:
+        time.sleep(0.1)
+    return server.workers()
+
+
+def test_a_query_beside_a_stopped_runaway_is_answered_in_full(one_reader: Server) -> None:
+    server = one_reader
+    before = _settle(server, 2)
+    stopped: list[httpx.Response] = []
+
+    def run_away() -> None:
+        with httpx.Client(timeout=LIMIT + 30) as own:
+            stopped.append(own.get(server.sparql, params={"query": RUNAWAY}))
+
+    runaway = threading.Thread(target=run_away)
+    runaway.start()
+    # The finite query starts 5 s into the runaway's 6 s, in the same process, and
+    # needs longer than the 1 s left before the runaway's process is killed.
+    time.sleep(LIMIT - 1.0)
+    with httpx.Client(timeout=LIMIT + 30) as client:
+        started = time.monotonic()
+        response = client.get(server.sparql, params={"query": FINITE_LONG})
+        took = time.monotonic() - started
+    runaway.join(LIMIT + 30)
+
+    assert stopped[0].status_code == 503
+    assert f"time limit of {LIMIT:g} s" in stopped[0].text
+    assert response.status_code == 200, response.text
+    assert int(response.json()["results"]["bindings"][0]["n"]["value"]) == BIG_SIZE * (BIG_SIZE - 1)
+    assert took < LIMIT
+    # The runaway's process is gone, and the pool is back to its size.
+    after = _settle(server, 2)
+    assert len(after) == 2
+    assert len(before - after) == 1
+
+
+def test_a_client_leaving_mid_answer_does_not_cost_its_reader(one_reader: Server) -> None:
+    server = one_reader
+    before = _settle(server, 2)
+    with httpx.Client(timeout=30) as client:
+        with client.stream(
+            "GET",
+            server.sparql,
+            params={"query": LARGE},
+            headers={"Accept": "text/tab-separated-values"},
+        ) as response:
+            assert response.status_code == 200
+            next(response.iter_bytes())
+        # The connection is closed with most of the answer unread.
+        time.sleep(1.0)
+        again = client.get(server.sparql, params={"query": "ASK { ?s ?p ?o }"})
+    assert again.json()["boolean"] is True
+    assert server.workers() == before
