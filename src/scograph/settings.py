@@ -72,9 +72,11 @@ class Settings(BaseSettings):
         "runaway takes with it).",
     )
     reader_threads: int = Field(
-        default=16,
+        default=4,
         ge=1,
-        description="Queries one worker process runs at once; more wait for room.",
+        description="Queries one worker process runs at once, long-running ones not counted; "
+        "more wait for a place (a few per core keep the CPU busy, more only stretch each "
+        "query).",
     )
     long_query_cpu: float = Field(
         default=0.25,

@@ -361,6 +361,11 @@ class _ReaderProcess:
     def pid(self) -> int:
         return self.worker.pid
 
+    @property
+    def short_calls(self) -> int:
+        """The calls not (yet) long-running: those that take one of its places."""
+        return sum(not call.long for call in self.calls.values())
+
     def send(self, call: _Call, request: dict[str, Any]) -> None:
         self.calls[call.number] = call
         self.generation = call.generation
@@ -405,11 +410,13 @@ class _ReaderProcess:
 class ReaderPool:
     """Reader processes answering queries, each running several at once over one store handle.
 
-    ``size`` reader processes take the queries, up to ``threads`` each at a time, a new
-    query going to the least busy. A query that has used ``long_query_cpu`` seconds of
-    CPU is long-running: when short queries come too, its thread gets the lowest CPU
-    priority, so they keep the CPU. At most ``max_long_queries`` run at once; one more
-    is stopped with a 503 as soon as it turns long-running.
+    ``size`` reader processes take the queries, up to ``threads`` short ones each at a
+    time (more would only share the CPU more finely, and each would take longer), a new
+    query going to the least busy; long-running ones leave their place. A query that has
+    used ``long_query_cpu`` seconds of CPU is long-running: when short queries come too,
+    its thread gets the lowest CPU priority, so they keep the CPU. At most
+    ``max_long_queries`` run at once; one more is stopped with a 503 as soon as it turns
+    long-running.
 
     A query that runs over its time limit is stopped by killing its process (pyoxigraph
     cannot cancel a query in-process). The process's other queries that had not
@@ -569,6 +576,7 @@ class ReaderPool:
         else:
             self._long.add(call)
             self._unlowered.add(call)
+            self._room.set()  # a long call leaves its place to a short one
             if self._mixed():
                 self._lower_long_calls()
 
@@ -662,8 +670,12 @@ class ReaderPool:
         if self.freshen is not None:
             await self.freshen()
 
-    async def _begin(self, request: dict[str, Any], deadline: float) -> _Call:
-        """Send a request to the least busy reader (waiting, until ``deadline``, for room)."""
+    async def _begin(self, request: dict[str, Any], deadline: float, long: bool) -> _Call:
+        """Send a request to the least busy reader (waiting, until ``deadline``, for room).
+
+        ``long``: the request runs again after its reader was lost, and was long-running
+        there; while short queries come, its thread starts at the lowest priority.
+        """
         if asyncio.get_running_loop().time() >= deadline:
             # A query run again after its reader was lost, with no time left: sent now,
             # its timer would kill the reader it went to at once.
@@ -671,14 +683,15 @@ class ReaderPool:
                 f"The query ran over the time limit of {self.timeout:g} s and was stopped."
             )
         while True:
-            ready = [p for p in self._readers if p.worker.alive and len(p.calls) < self.threads]
+            ready = [p for p in self._readers if p.worker.alive and p.short_calls < self.threads]
             if ready:
                 if self._unlowered and self._mixed():
                     self._lower_long_calls()
-                process = min(ready, key=lambda p: len(p.calls))
+                process = min(ready, key=lambda p: p.short_calls)
                 call = _Call(self, process, next(self._numbers))
                 call.arm(deadline)
-                process.send(call, {**request, "store": str(self.source)})
+                lower = long and self._mixed()
+                process.send(call, {**request, "store": str(self.source), "lower": lower})
                 return call
             self._room.clear()
             try:
@@ -698,8 +711,11 @@ class ReaderPool:
         """
         await self.refresh()
         deadline = asyncio.get_running_loop().time() + self.timeout
+        long = False
         while True:
-            yield await self._begin(request, deadline)
+            call = await self._begin(request, deadline, long)
+            yield call
+            long = call.long
 
     async def call(self, request: dict[str, Any]) -> dict[str, Any]:
         """Run a request a reader answers with END alone; return END's content."""

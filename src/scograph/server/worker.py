@@ -92,6 +92,8 @@ class _Reply:
         self.channel = channel
         self.call = call
         self.cancelled = False
+        # The app knows the call to be long, and short ones come: lowered from the start.
+        self.lower_at_start = False
 
     def send(self, kind: bytes, payload: bytes = b"") -> None:
         self.channel.send(wire.frame(kind, payload, self.call))
@@ -299,6 +301,8 @@ class _Calls:
             self._idle_watcher = False
         if wake:
             self._wake.set()
+        if reply.lower_at_start:
+            self.lower(reply.call)
 
     def finished(self, call: int) -> bool:
         """The call is answered; True if its thread was given the lowest priority."""
@@ -423,6 +427,7 @@ class Reader:
     def _answer(self, call: int, request: dict[str, Any]) -> bool:
         """Answer one call; True if its thread was lowered (and must end)."""
         reply = _Reply(self.channel, call)
+        reply.lower_at_start = bool(request.get("lower"))
         self._calls.started(reply)
         try:
             self.handle(request, reply)
