@@ -561,7 +561,7 @@ class ReaderPool:
         process.worker.kill()
 
     def turned_long(self, call: _Call) -> None:
-        """A call's thread used ``long_query_cpu`` s of CPU (and has the lowest priority)."""
+        """A call's thread used ``long_query_cpu`` s of CPU: it is long-running."""
         if call.answered:
             return
         call.long = True
@@ -615,8 +615,8 @@ class ReaderPool:
 
         Such a call stops only at its next write, which a scan or an aggregate may not
         reach for a long time; killing the process costs nobody else anything, while
-        with a call still wanted beside it, the abandoned one runs on at the lowest
-        priority until it ends or reaches its time limit.
+        with a call still wanted beside it, the abandoned one runs on (lowered while
+        short queries come) until it ends or reaches its time limit.
         """
         calls = process.calls.values()
         if calls and all(c.abandoned for c in calls) and any(c.long for c in calls):
