@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import scograph
 from scograph.server import wire
@@ -50,6 +50,7 @@ _MIXED_SECONDS = 1.0
 # How much of an answer may wait, unread, for the task that copies it on.
 _UNREAD_BYTES = 4 * 1024 * 1024
 _log = logging.getLogger("uvicorn.error")
+T = TypeVar("T")
 SNAPSHOTS_PREFIX = ".scograph-snapshots-"
 
 
@@ -239,6 +240,14 @@ class Answer:
         """Give up a streamed answer before reading it all (its reader stops producing it)."""
         if self._call is not None:
             self._call.abort()
+
+
+async def _end_content(call: "_Call") -> dict[str, Any]:
+    """The content of a call's END, its only frame (its ERROR raised as it says)."""
+    kind, payload = await call.frame()
+    if kind == wire.ERROR:
+        raise _error(payload)
+    return json.loads(payload) if payload else {}
 
 
 def _error(payload: bytes) -> EndpointError:
@@ -703,8 +712,9 @@ class ReaderPool:
                     "try again later."
                 ) from None
 
-    async def _attempts(self, request: dict[str, Any]) -> AsyncIterator[_Call]:
-        """Calls for one request: again, while the last was lost in a way that allows it.
+    async def _retrying(self, request: dict[str, Any], read: Callable[[_Call], Awaitable[T]]) -> T:
+        """Send ``request`` and ``read`` its answer; again while its reader is lost in a way
+        that allows it (see :meth:`_loss`).
 
         The time limit counts from now (the wait for a reader included) and holds for
         every attempt together.
@@ -714,25 +724,19 @@ class ReaderPool:
         long = False
         while True:
             call = await self._begin(request, deadline, long)
-            yield call
-            long = call.long
-
-    async def call(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Run a request a reader answers with END alone; return END's content."""
-        async for call in self._attempts(request):
             try:
-                kind, payload = await call.frame()
+                return await read(call)
             except _LostError as lost:
-                if lost.retry:
-                    continue
-                raise lost.error from None
+                if not lost.retry:
+                    raise lost.error from None
+                long = call.long
             except BaseException:
                 call.abort()
                 raise
-            if kind == wire.ERROR:
-                raise _error(payload)
-            return json.loads(payload) if payload else {}
-        raise AssertionError("unreachable")
+
+    async def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Run a request a reader answers with END alone; return END's content."""
+        return await self._retrying(request, _end_content)
 
     async def answer(self, request: dict[str, Any]) -> Answer:
         """Run a query (or graph read) and return its answer.
@@ -741,17 +745,7 @@ class ReaderPool:
         (small answers, in memory) or more than one chunk (a stream), so errors
         found early are still errors and not a broken 200.
         """
-        async for call in self._attempts(request):
-            try:
-                return await self._first_part(call)
-            except _LostError as lost:
-                if lost.retry:
-                    continue
-                raise lost.error from None
-            except BaseException:
-                call.abort()
-                raise
-        raise AssertionError("unreachable")
+        return await self._retrying(request, self._first_part)
 
     async def _first_part(self, call: _Call) -> Answer:
         kind, payload = await call.frame()
