@@ -74,9 +74,10 @@ class Settings(BaseSettings):
     reader_threads: int = Field(
         default=4,
         ge=1,
-        description="Queries one worker process runs at once, long-running ones not counted; "
-        "more wait for a place (a few per core keep the CPU busy, more only stretch each "
-        "query).",
+        description="Queries one worker process runs at once while short queries come, "
+        "long-running ones not counted; more wait for a place (a few per core keep the CPU "
+        "busy, more only stretch each query). A run of scans alone starts together, up to "
+        "SCOGRAPH_MAX_LONG_QUERIES.",
     )
     long_query_cpu: float = Field(
         default=0.25,

@@ -4,12 +4,15 @@ A real server with one reader process (and one spare) and a 6 s time limit, so e
 query runs beside the others in the same process. Stopping a runaway kills that
 process; a query running beside it that had not answered yet runs again on the
 spare and is answered in full. A client that goes away in the middle of a large
-answer only stops that answer: its reader lives on.
+answer only stops that answer: its reader lives on. A reader runs a limited number
+of queries at once only while short queries come; a run of scans alone starts together.
 """
 
+import os
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,6 +31,7 @@ RUNAWAY = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{
 # About three seconds of CPU: 3,000 × 3,000 rows compared.
 FINITE_LONG = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{
     ?a ?p ?b . ?c ?q ?d }} FILTER(STR(?b) != STR(?d)) }}"""
+SCANS = 3
 LARGE = f"""SELECT ?a ?b WHERE {{ GRAPH <{BIG_GRAPH}> {{ ?a ?p ?x }}
     GRAPH <{BIG_GRAPH}> {{ ?b ?q ?y }} }} LIMIT 600000"""
 
@@ -106,3 +110,81 @@ def test_a_client_leaving_mid_answer_does_not_cost_its_reader(one_reader: Server
         again = client.get(server.sparql, params={"query": "ASK { ?s ?p ?o }"})
     assert again.json()["boolean"] is True
     assert server.workers() == before
+
+
+@pytest.fixture(scope="module")
+def one_place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One reader that runs one query at a time while short ones come."""
+    folder = tmp_path_factory.mktemp("one-place")
+    store = build_fixture_store(folder / "store")
+    running = start_server(
+        ["--store", str(store)],
+        {
+            "SCOGRAPH_QUERY_TIMEOUT": "60",
+            "SCOGRAPH_READERS": "1",
+            "SCOGRAPH_READER_THREADS": "1",
+            # (its queries at start would count as short ones coming)
+            "SCOGRAPH_WARM_AT_START": "false",
+            "SCOGRAPH_RESPONSE_CACHE_BYTES": "0",
+        },
+        folder,
+        "one-place",
+    )
+    yield running
+    stop_server(running)
+
+
+def _thread_cpu(server: Server) -> dict[tuple[int, int], float]:
+    """CPU seconds of every thread of the readers, by (process, thread)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for pid in server.workers():
+        for thread in os.listdir(f"/proc/{pid}/task"):
+            try:
+                stat = Path(f"/proc/{pid}/task/{thread}/stat").read_text()
+            except OSError:
+                continue  # the thread ended
+            fields = stat[stat.rindex(")") + 2 :].split()
+            seconds[pid, int(thread)] = (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
+
+
+def _started_before_one_turns_long(server: Server, after_short_query: bool) -> int:
+    """Send scans at once; how many ran before any had used the CPU that makes it long."""
+    before = _thread_cpu(server)
+    answers: list[httpx.Response] = []
+
+    def scan() -> None:
+        with httpx.Client(timeout=120) as own:
+            answers.append(own.get(server.sparql, params={"query": FINITE_LONG}))
+
+    with httpx.Client(timeout=30) as client:
+        if after_short_query:
+            assert client.get(server.sparql, params={"query": "ASK {}"}).status_code == 200
+        scans = [threading.Thread(target=scan) for _ in range(SCANS)]
+        for thread in scans:
+            thread.start()
+        started = 0
+        # A query is long-running once it has used 0.25 s of CPU; the threads' clocks
+        # tick every 10 ms, and a reader's other threads use next to none.
+        while any(thread.is_alive() for thread in scans):
+            used = [cpu - before.get(thread, 0.0) for thread, cpu in _thread_cpu(server).items()]
+            if max(used, default=0.0) >= 0.2:
+                break
+            started = max(started, sum(1 for seconds in used if seconds >= 0.05))
+            time.sleep(0.005)
+    for thread in scans:
+        thread.join(130)
+    assert [answer.status_code for answer in answers] == [200] * SCANS
+    return started
+
+
+def test_a_run_of_scans_alone_starts_together(one_place: Server) -> None:
+    # Identical scans that start together share the blocks each one reads; started
+    # one place at a time they would be staggered.
+    assert _started_before_one_turns_long(one_place, after_short_query=False) == SCANS
+
+
+def test_while_short_queries_come_a_reader_runs_its_places_only(one_place: Server) -> None:
+    # More queries at once would share the CPU more finely and each would take longer.
+    assert _started_before_one_turns_long(one_place, after_short_query=True) == 1
