@@ -13,6 +13,12 @@ from typing import Any
 from benchmarks.loadgen import Sample
 
 REFERENCE = "oxigraph"
+# The straightforward FastAPI + pyoxigraph handler scograph must keep up with.
+HANDLER = "baseline"
+SCOGRAPH = "scograph"
+GEOMEAN_GOAL = 0.8
+LOWEST_GOAL = 0.5
+P99_GOAL = 1.5
 
 
 def summarise_cell(samples: list[Sample], reference: list[Sample] | None) -> dict[str, Any]:
@@ -132,6 +138,14 @@ def to_markdown(result: dict[str, Any]) -> str:
         for server, mean in result["geomean_ratio"].items()
         if server != REFERENCE
     ]
+    checks = goal_checks(result)
+    if checks:
+        lines += ["", "Goals, for scograph (each ratio is the median of the per-round ones):", ""]
+        lines += ["| goal | measured | |", "|---|---|:-:|"]
+        lines += [
+            f"| {goal} | {measured} | {'pass' if met else 'FAIL'} |"
+            for goal, measured, met in checks
+        ]
     lines += [
         "",
         "Answers (rows or triples) each server returned, and the length of each wrk run "
@@ -146,6 +160,60 @@ def to_markdown(result: dict[str, Any]) -> str:
     if result["notes"]:
         lines += ["", "Notes:", ""] + [f"- {note}" for note in result["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def goal_checks(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """The speed goals scograph is held to in this run: (goal, what was measured, met)."""
+    queries = [q for q in result["queries"] if SCOGRAPH in q["servers"]]
+    if not queries or REFERENCE not in result["servers"]:
+        return []
+    checks = []
+    mean = result["geomean_ratio"].get(SCOGRAPH)
+    if mean is not None:
+        checks.append(
+            (f"geometric mean ≥ {GEOMEAN_GOAL}× Oxigraph", _ratio(mean), mean >= GEOMEAN_GOAL)
+        )
+    checks.append(_lowest(queries, "no query below {:g}× Oxigraph", LOWEST_GOAL, REFERENCE))
+    p99 = {q["name"]: _round_ratio(q, REFERENCE, "p99_ms") for q in queries}
+    known = {name: ratio for name, ratio in p99.items() if ratio is not None}
+    if known:
+        worst = max(known, key=known.__getitem__)
+        checks.append(
+            (
+                f"p99 ≤ {P99_GOAL}× Oxigraph's on every query",
+                f"highest {_ratio(known[worst])} ({worst})",
+                known[worst] <= P99_GOAL,
+            )
+        )
+    if HANDLER in result["servers"]:
+        checks.append(
+            _lowest(queries, "at least the straightforward handler's req/s ({:g}×)", 1.0, HANDLER)
+        )
+    return checks
+
+
+def _lowest(
+    queries: list[dict[str, Any]], goal: str, floor: float, other: str
+) -> tuple[str, str, bool]:
+    """The query where scograph's requests per second are lowest relative to ``other``'s."""
+    ratios = {q["name"]: _round_ratio(q, other, "requests_per_s") for q in queries}
+    known = {name: ratio for name, ratio in ratios.items() if ratio is not None}
+    if not known:
+        return goal.format(floor), "–", False
+    worst = min(known, key=known.__getitem__)
+    return goal.format(floor), f"lowest {_ratio(known[worst])} ({worst})", known[worst] >= floor
+
+
+def _round_ratio(query: dict[str, Any], other: str, key: str) -> float | None:
+    """The median over rounds of scograph's ``key`` over ``other``'s, in the same round."""
+    mine, theirs = (
+        query["servers"][SCOGRAPH]["rounds"],
+        query["servers"].get(other, {}).get("rounds"),
+    )
+    if not theirs:
+        return None
+    pairs = [(a[key], b[key]) for a, b in zip(mine, theirs, strict=True)]
+    return _median_ratio(pairs)
 
 
 def _number(value: float | None, digits: int, unit: str = "") -> str:

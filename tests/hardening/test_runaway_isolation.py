@@ -10,13 +10,11 @@ pool returns to its size. Long queries with no short ones to give way to keep th
 priority.
 """
 
-import os
 import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
@@ -28,6 +26,7 @@ from tests.server.helpers import (
     Server,
     build_fixture_store,
     child_pids,
+    lowered_threads,
     process_exists,
     start_server,
     stop_server,
@@ -66,26 +65,6 @@ def isolating_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
     stop_server(running)
 
 
-def _nice(pid: int, thread: int | None = None) -> int | None:
-    path = f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat"
-    try:
-        stat = Path(path).read_text()
-    except OSError:
-        return None
-    return int(stat[stat.rindex(")") + 2 :].split()[16])
-
-
-def _threads(pid: int) -> list[int]:
-    try:
-        return [int(name) for name in os.listdir(f"/proc/{pid}/task")]
-    except OSError:
-        return []
-
-
-def _lowered_threads(pid: int) -> list[int]:
-    return [thread for thread in _threads(pid) if _nice(pid, thread) == 19]
-
-
 @dataclass
 class LoweredWatch:
     """Notes the workers' threads seen at the lowest CPU priority (and when), and the workers."""
@@ -109,7 +88,7 @@ class LoweredWatch:
         while not self._stop.wait(0.05):
             for pid in self.server.workers():
                 self.workers.add(pid)
-                for thread in _lowered_threads(pid):
+                for thread in lowered_threads(pid):
                     self.seen.setdefault((pid, thread), time.monotonic())
 
     @property

@@ -12,7 +12,6 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +22,7 @@ from tests.server.helpers import (
     build_fixture_store,
     start_server,
     stop_server,
+    thread_stats,
 )
 
 LIMIT = 6.0
@@ -137,16 +137,11 @@ def one_place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def _thread_cpu(server: Server) -> dict[tuple[int, int], float]:
     """CPU seconds of every thread of the readers, by (process, thread)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    seconds = {}
-    for pid in server.workers():
-        for thread in os.listdir(f"/proc/{pid}/task"):
-            try:
-                stat = Path(f"/proc/{pid}/task/{thread}/stat").read_text()
-            except OSError:
-                continue  # the thread ended
-            fields = stat[stat.rindex(")") + 2 :].split()
-            seconds[pid, int(thread)] = (int(fields[11]) + int(fields[12])) / ticks
-    return seconds
+    return {
+        (pid, thread): (int(fields[11]) + int(fields[12])) / ticks
+        for pid in server.workers()
+        for thread, fields in thread_stats(pid).items()
+    }
 
 
 def _started_before_one_turns_long(server: Server, after_short_query: bool) -> int:

@@ -127,6 +127,27 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
+def thread_stats(pid: int) -> dict[int, list[str]]:
+    """Each thread of ``pid``: the fields of its /proc stat after the command name."""
+    try:
+        names = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return {}
+    stats = {}
+    for name in names:
+        try:
+            stat = Path(f"/proc/{pid}/task/{name}/stat").read_text()
+        except OSError:
+            continue  # the thread ended
+        stats[int(name)] = stat[stat.rindex(")") + 2 :].split()
+    return stats
+
+
+def lowered_threads(pid: int) -> list[int]:
+    """The threads of ``pid`` at the lowest CPU priority (nice 19)."""
+    return [thread for thread, fields in thread_stats(pid).items() if int(fields[16]) == 19]
+
+
 def peak_rss_kib(pid: int) -> int:
     """The process's peak resident memory (VmHWM), in KiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
