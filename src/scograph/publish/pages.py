@@ -3,10 +3,12 @@
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    import jinja2
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 # The publishing pages' templates and the web front's: one environment for both,
@@ -16,8 +18,11 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 @cache
-def environment() -> jinja2.Environment:
+def environment() -> "jinja2.Environment":
     """The template environment; every template is escaped, whatever its name."""
+    # Imported at the first page rather than at every start of the server.
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIRS),
         autoescape=True,
