@@ -421,9 +421,9 @@ class ReaderPool:
 
     ``size`` reader processes take the queries, a new query going to the least busy; while
     short queries come, each runs up to ``threads`` at a time (see :meth:`_places`), and
-    long-running ones leave their place. A query that has
-    used ``long_query_cpu`` seconds of CPU is long-running: when short queries come too,
-    its thread gets the lowest CPU priority, so they keep the CPU. At most
+    long-running ones leave their place. A query that has used ``long_query_cpu`` seconds
+    of CPU is long-running: when short queries come too, its thread gets the lowest CPU
+    priority, so they keep the CPU. At most
     ``max_long_queries`` run at once; one more is stopped with a 503 as soon as it turns
     long-running.
 
