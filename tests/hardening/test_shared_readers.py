@@ -164,9 +164,9 @@ def _started_before_one_turns_long(server: Server, after_short_query: bool) -> i
         # tick every 10 ms, and a reader's other threads use next to none.
         while any(thread.is_alive() for thread in scans):
             used = [cpu - before.get(thread, 0.0) for thread, cpu in _thread_cpu(server).items()]
+            started = max(started, sum(1 for seconds in used if seconds >= 0.05))
             if max(used, default=0.0) >= 0.2:
                 break
-            started = max(started, sum(1 for seconds in used if seconds >= 0.05))
             time.sleep(0.005)
     for thread in scans:
         thread.join(130)
