@@ -24,12 +24,10 @@ from tests.server.helpers import (
     CITIES_GRAPH,
     SG,
     Server,
-    build_fixture_store,
     child_pids,
+    fixture_store_server,
     lowered_threads,
     process_exists,
-    start_server,
-    stop_server,
 )
 
 LIMIT = 8.0
@@ -48,21 +46,16 @@ SHORT = f"""SELECT ?city ?label WHERE {{ GRAPH <{CITIES_GRAPH}> {{
 
 @pytest.fixture(scope="module")
 def isolating_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("isolation")
-    store = build_fixture_store(folder / "store")
-    running = start_server(
-        ["--store", str(store)],
-        {
-            "SCOGRAPH_QUERY_TIMEOUT": f"{LIMIT:g}",
-            "SCOGRAPH_READERS": "2",
-            "SCOGRAPH_SPARE_READERS": "1",
-            "SCOGRAPH_MAX_LONG_QUERIES": str(MAX_LONG),
-        },
-        folder,
-        "isolation",
-    )
-    yield running
-    stop_server(running)
+    environment = {
+        "SCOGRAPH_QUERY_TIMEOUT": f"{LIMIT:g}",
+        "SCOGRAPH_READERS": "2",
+        "SCOGRAPH_SPARE_READERS": "1",
+        "SCOGRAPH_MAX_LONG_QUERIES": str(MAX_LONG),
+    }
+    with fixture_store_server(
+        tmp_path_factory.mktemp("isolation"), "isolation", environment
+    ) as running:
+        yield running
 
 
 @dataclass

@@ -19,9 +19,7 @@ from tests.server.helpers import (
     BIG_GRAPH,
     BIG_SIZE,
     Server,
-    build_fixture_store,
-    start_server,
-    stop_server,
+    fixture_store_server,
     thread_stats,
 )
 
@@ -38,21 +36,15 @@ LARGE = f"""SELECT ?a ?b WHERE {{ GRAPH <{BIG_GRAPH}> {{ ?a ?p ?x }}
 
 @pytest.fixture(scope="module")
 def one_reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    environment = {
+        "SCOGRAPH_QUERY_TIMEOUT": f"{LIMIT:g}",
+        "SCOGRAPH_READERS": "1",
+        "SCOGRAPH_SPARE_READERS": "1",
+        "SCOGRAPH_RESPONSE_CACHE_BYTES": "0",
+    }
     folder = tmp_path_factory.mktemp("shared-readers")
-    store = build_fixture_store(folder / "store")
-    running = start_server(
-        ["--store", str(store)],
-        {
-            "SCOGRAPH_QUERY_TIMEOUT": f"{LIMIT:g}",
-            "SCOGRAPH_READERS": "1",
-            "SCOGRAPH_SPARE_READERS": "1",
-            "SCOGRAPH_RESPONSE_CACHE_BYTES": "0",
-        },
-        folder,
-        "shared-readers",
-    )
-    yield running
-    stop_server(running)
+    with fixture_store_server(folder, "shared-readers", environment) as running:
+        yield running
 
 
 def _settle(server: Server, size: int) -> set[int]:
@@ -115,23 +107,18 @@ def test_a_client_leaving_mid_answer_does_not_cost_its_reader(one_reader: Server
 @pytest.fixture(scope="module")
 def one_place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One reader that runs one query at a time while short ones come."""
-    folder = tmp_path_factory.mktemp("one-place")
-    store = build_fixture_store(folder / "store")
-    running = start_server(
-        ["--store", str(store)],
-        {
-            "SCOGRAPH_QUERY_TIMEOUT": "60",
-            "SCOGRAPH_READERS": "1",
-            "SCOGRAPH_READER_THREADS": "1",
-            # (its queries at start would count as short ones coming)
-            "SCOGRAPH_WARM_AT_START": "false",
-            "SCOGRAPH_RESPONSE_CACHE_BYTES": "0",
-        },
-        folder,
-        "one-place",
-    )
-    yield running
-    stop_server(running)
+    environment = {
+        "SCOGRAPH_QUERY_TIMEOUT": "60",
+        "SCOGRAPH_READERS": "1",
+        "SCOGRAPH_READER_THREADS": "1",
+        # (its queries at start would count as short ones coming)
+        "SCOGRAPH_WARM_AT_START": "false",
+        "SCOGRAPH_RESPONSE_CACHE_BYTES": "0",
+    }
+    with fixture_store_server(
+        tmp_path_factory.mktemp("one-place"), "one-place", environment
+    ) as running:
+        yield running
 
 
 def _thread_cpu(server: Server) -> dict[tuple[int, int], float]:

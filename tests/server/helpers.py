@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,6 +230,17 @@ def start_server(
         time.sleep(0.1)
     stop_server(server)
     raise RuntimeError(f"{name} server did not come up:\n{server.log_text()}")
+
+
+@contextmanager
+def fixture_store_server(folder: Path, name: str, environment: dict[str, str]) -> Iterator[Server]:
+    """``scograph serve`` with ``environment`` on a new fixture store in ``folder``."""
+    store = build_fixture_store(folder / "store")
+    server = start_server(["--store", str(store)], environment, folder, name)
+    try:
+        yield server
+    finally:
+        stop_server(server)
 
 
 def stop_server(server: Server) -> None:

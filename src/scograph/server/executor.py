@@ -423,9 +423,8 @@ class ReaderPool:
     short queries come, each runs up to ``threads`` at a time (see :meth:`_places`), and
     long-running ones leave their place. A query that has used ``long_query_cpu`` seconds
     of CPU is long-running: when short queries come too, its thread gets the lowest CPU
-    priority, so they keep the CPU. At most
-    ``max_long_queries`` run at once; one more is stopped with a 503 as soon as it turns
-    long-running.
+    priority, so they keep the CPU. At most ``max_long_queries`` run at once; one more is
+    stopped with a 503 as soon as it turns long-running.
 
     A query that runs over its time limit is stopped by killing its process (pyoxigraph
     cannot cancel a query in-process). The process's other queries that had not

@@ -88,12 +88,14 @@ class _NotWantedError(Exception):
 class _Reply:
     """One call's answer on its way back to the app: frames tagged with the call's number."""
 
-    def __init__(self, channel: wire.FrameSocket, call: int = 0) -> None:
+    def __init__(
+        self, channel: wire.FrameSocket, call: int = 0, lower_at_start: bool = False
+    ) -> None:
         self.channel = channel
         self.call = call
         self.cancelled = False
         # The app knows the call to be long, and short ones come: lowered from the start.
-        self.lower_at_start = False
+        self.lower_at_start = lower_at_start
 
     def send(self, kind: bytes, payload: bytes = b"") -> None:
         self.channel.send(wire.frame(kind, payload, self.call))
@@ -426,8 +428,7 @@ class Reader:
 
     def _answer(self, call: int, request: dict[str, Any]) -> bool:
         """Answer one call; True if its thread was lowered (and must end)."""
-        reply = _Reply(self.channel, call)
-        reply.lower_at_start = bool(request.get("lower"))
+        reply = _Reply(self.channel, call, lower_at_start=bool(request.get("lower")))
         self._calls.started(reply)
         try:
             self.handle(request, reply)
