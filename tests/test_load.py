@@ -9,7 +9,6 @@ import pyoxigraph as ox
 import pytest
 from tests.server.helpers import scograph_command
 
-import scograph.load
 from scograph.load import LoadError, load_store
 from scograph.publish.checksums import write_sums
 
@@ -152,13 +151,10 @@ def test_load_refuses_unknown_formats_and_missing_files(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("blank_nodes", [False, True])
-def test_a_large_line_file_loads_complete_in_parallel_parts_or_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blank_nodes: bool
+def test_a_node_named_at_both_ends_of_a_file_stays_one_node(
+    tmp_path: Path, blank_nodes: bool
 ) -> None:
-    monkeypatch.setattr(scograph.load, "_PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(os, "cpu_count", lambda: 3)
-    # A node named at the start of the file and used again at its end: a blank node
-    # must stay one node (the file is then loaded whole), an IRI is one anyway.
+    # A blank node's label holds across the whole file, as an IRI does.
     node = "_:n{}" if blank_nodes else f"<{EX}n{{}}>"
     lines = [f'{node.format(i)} <{EX}p> "first {i}" <{EX}g> .\n' for i in range(300)]
     lines += [f"<{EX}s{i}> <{EX}q> {node.format(i)} .\n" for i in range(300)]
@@ -178,11 +174,7 @@ def test_a_large_line_file_loads_complete_in_parallel_parts_or_whole(
     assert pairs == {(f"{EX}s{i}", f"first {i}") for i in range(300)}
 
 
-def test_a_broken_line_in_a_later_part_fails_the_whole_load(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(scograph.load, "_PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+def test_a_broken_last_line_fails_the_whole_load(tmp_path: Path) -> None:
     data = tmp_path / "data.nq"
     data.write_text(_nquads(500) + "<broken\n")
 

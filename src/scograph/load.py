@@ -11,11 +11,8 @@ compressed bytes), which the engine's parser pulls through :class:`_CountingFile
 """
 
 import gzip
-import itertools
-import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -42,12 +39,6 @@ _FORMATS = {
     "rdf": ox.RdfFormat.RDF_XML,
     "owl": ox.RdfFormat.RDF_XML,
 }
-
-# Files this large, of one statement a line and without blank nodes, are parsed in
-# parallel parts.
-_PARALLEL_MIN_BYTES = 64 * 1024 * 1024
-_LINE_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES)
-_SCAN_BYTES = 16 * 1024 * 1024
 
 Progress = Callable[[int], None]
 
@@ -193,17 +184,10 @@ def load_store(
 
 
 def _load_file(store: ox.Store, path: Path, progress: Progress | None) -> int:
+    # One bulk load per file: the engine's loader sorts and writes the indexes on
+    # every core itself, and files cut into parts loaded side by side made a larger
+    # store, more slowly, with twice the memory (benchmarks/results/build-10m.md).
     fmt = rdf_format(path)
-    size = path.stat().st_size
-    parts = os.cpu_count() or 1
-    if (
-        fmt in _LINE_FORMATS
-        and not path.name.endswith(".gz")
-        and size >= _PARALLEL_MIN_BYTES
-        and not _may_hold_blank_nodes(path)
-    ):
-        _load_in_parts(store, path, fmt, _line_ranges(path, size, parts), progress)
-        return size
     with path.open("rb") as raw:
         counted = _CountingFile(raw, progress)
         source = gzip.GzipFile(fileobj=counted) if path.name.endswith(".gz") else counted  # type: ignore[arg-type]
@@ -219,86 +203,6 @@ def _bulk_load(store: ox.Store, source: object, fmt: ox.RdfFormat, path: Path) -
         raise LoadError(f"{path}: {error}") from error
     except (ValueError, OSError, EOFError) as error:
         raise LoadError(f"{path} could not be loaded: {error}") from error
-
-
-def _may_hold_blank_nodes(path: Path) -> bool:
-    """Whether ``_:`` occurs anywhere in the file (in a literal too: then it may, say)."""
-    with path.open("rb") as file:
-        previous = b""
-        while chunk := file.read(_SCAN_BYTES):
-            if b"_:" in previous[-1:] + chunk:
-                return True
-            previous = chunk
-    return False
-
-
-def _line_ranges(path: Path, size: int, parts: int) -> list[tuple[int, int]]:
-    """Cut a file into ``parts`` byte ranges that each end at the end of a line."""
-    cuts = [0]
-    with path.open("rb") as file:
-        for number in range(1, parts):
-            file.seek(max(size * number // parts, cuts[-1]))
-            file.readline()  # on to the start of the next line
-            cuts.append(min(file.tell(), size))
-    cuts.append(size)
-    return [(start, end) for start, end in itertools.pairwise(cuts) if end > start]
-
-
-def _load_in_parts(
-    store: ox.Store,
-    path: Path,
-    fmt: ox.RdfFormat,
-    ranges: list[tuple[int, int]],
-    progress: Progress | None,
-) -> None:
-    """Load the line ranges of an N-Quads or N-Triples file in parallel, one thread each.
-
-    The engine parses without holding the interpreter lock, so the parts are parsed
-    on as many cores. Cutting at line ends is safe for these formats (a statement is
-    one line) as long as the file has no blank nodes: each parse gives its blank nodes
-    new names, so a label used in two parts would become two nodes.
-    """
-    errors: list[LoadError] = []
-
-    def load(start: int, end: int) -> None:
-        with path.open("rb") as raw:
-            raw.seek(start)
-            part = _CountingFile(_Slice(raw, end - start), progress)
-            try:
-                _bulk_load(store, part, fmt, path)
-            except LoadError as error:
-                errors.append(LoadError(f"{error} (in the part of the file from byte {start})"))
-            part.read(0)
-
-    threads = [threading.Thread(target=load, args=piece) for piece in ranges]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-
-
-class _Slice:
-    """The next ``size`` bytes of a binary file, read as a file of their own."""
-
-    def __init__(self, file: BinaryIO, size: int) -> None:
-        self._file = file
-        self._left = size
-
-    def read(self, size: int = -1) -> bytes:
-        wanted = self._left if size < 0 else min(size, self._left)
-        data = self._file.read(wanted)
-        self._left -= len(data)
-        return data
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def readable(self) -> bool:
-        return True
 
 
 def _move_into_place(staging: Path, store_dir: Path) -> None:
