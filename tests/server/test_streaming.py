@@ -4,6 +4,7 @@ The server here caps answers at 250,000 rows; the queries pair the test graph's
 3,000 subjects with each other, which gives answers of 11–23 MB.
 """
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,3 +87,49 @@ def test_a_large_graph_within_the_cap_is_sent_complete_as_turtle(capped_server: 
     found = triples(response.content, ox.RdfFormat.TURTLE)
     assert len(found) == 200_000
     assert {p for _, p, _ in found} == {BIG + "pair"}
+
+
+STREAM_LIMIT_S = 3.0
+TRIPLES = f"{PAIRS} GRAPH <{BIG_GRAPH}> {{ ?c ?r ?z }}"
+
+
+@pytest.fixture(scope="module")
+def quick_server(fixture_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A cap far above the answers here, and a short time limit."""
+    running = start_server(
+        ["--store", str(fixture_store)],
+        {"SCOGRAPH_MAX_ROWS": "100000000", "SCOGRAPH_QUERY_TIMEOUT": f"{STREAM_LIMIT_S:g}"},
+        tmp_path_factory.mktemp("quick"),
+        "quick",
+    )
+    yield running
+    stop_server(running)
+
+
+def test_an_answer_its_own_limit_keeps_within_the_cap_streams_while_it_runs(
+    quick_server: Server,
+) -> None:
+    # Billions of rows, LIMIT 90 million: far more than the time limit lets the engine make.
+    query = f"SELECT ?a ?b ?c WHERE {{ {TRIPLES} }} LIMIT 90000000"
+    received = 0
+    started = time.monotonic()
+    with (
+        pytest.raises(httpx.RemoteProtocolError),
+        httpx.stream(
+            "GET",
+            quick_server.sparql,
+            params={"query": query},
+            headers={"Accept": "text/tab-separated-values"},
+            timeout=30,
+        ) as response,
+    ):
+        # Counting it first would have meant a 503 at the time limit, with no row sent.
+        assert response.status_code == 200
+        assert "x-sparql-truncated" not in response.headers
+        for chunk in response.iter_bytes():
+            if not received:
+                assert chunk.startswith(b"?a\t?b\t?c\n")
+            received += len(chunk)
+    # Stopped at the time limit, the answer is cut off visibly: the body never ends.
+    assert received > 8 * 1024 * 1024
+    assert STREAM_LIMIT_S - 0.5 < time.monotonic() - started < STREAM_LIMIT_S + 5

@@ -63,8 +63,9 @@ _STACK_BYTES = 512 * 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
 # A spilled answer sent as it is goes in larger frames: fewer wake-ups of the app.
 _SPILL_READ_BYTES = 256 * 1024
-# How large an answer may grow in memory while its rows are counted; beyond, it spills to disk.
-_COUNTED_ANSWER_BYTES = 8 * 1024 * 1024
+# How large an answer may grow in memory; beyond, one whose rows are counted spills to
+# disk, one the row cap cannot cut streams.
+_HELD_ANSWER_BYTES = 8 * 1024 * 1024
 _SYNTAX_ERROR = re.compile(r"^error at (\d+):(\d+): ", re.DOTALL)
 
 
@@ -166,7 +167,7 @@ class _CountedLines:
             return
         self.parts.append(data)
         self.size += len(data)
-        if self.size > _COUNTED_ANSWER_BYTES:
+        if self.size > _HELD_ANSWER_BYTES:
             # Closed by the answer that reads it (or on failure), not in this method.
             self.spill = tempfile.TemporaryFile(prefix="scograph-answer-")  # noqa: SIM115
             self.spill.writelines(self.parts)
@@ -209,6 +210,49 @@ class _Stream:
         if self._buffer:
             self._reply.send_data(bytes(self._buffer))
             self._buffer.clear()
+
+
+class _HeldThenStreamed:
+    """A serialiser's output held in memory, then streamed once it outgrows memory.
+
+    For answers the row cap cannot cut: their head need not wait for their end, so
+    a large one reaches the client while the engine is still making it, and a small
+    one is still sent whole (one write, and the app may keep it in its cache).
+    """
+
+    def __init__(self, reply: _Reply, offer: Offer) -> None:
+        self._reply = reply
+        self._offer = offer
+        self._held: list[bytes] = []
+        self._size = 0
+        self._stream: _Stream | None = None
+
+    def write(self, data: bytes) -> int:
+        if self._stream is not None:
+            return self._stream.write(data)
+        if self._reply.cancelled:
+            raise _NotWantedError
+        self._held.append(bytes(data))
+        self._size += len(data)
+        if self._size > _HELD_ANSWER_BYTES:
+            self._reply.send_head(content_type=self._offer.content_type, truncated=False)
+            held = memoryview(b"".join(self._held))
+            self._held = []
+            for start in range(0, len(held), _SPILL_READ_BYTES):
+                self._reply.send_data(bytes(held[start : start + _SPILL_READ_BYTES]))
+            self._stream = _Stream(self._reply)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush before the end: :meth:`finish` sends what is left."""
+
+    def finish(self) -> None:
+        """Send what is held: the whole answer, or the end of the stream."""
+        if self._stream is None:
+            self._reply.send_whole(self._offer, b"".join(self._held))
+            return
+        self._stream.flush()
+        self._reply.send_end()
 
 
 def _reserialise(lines: bytes, graph: bool, fmt: Any) -> bytes:
@@ -498,7 +542,29 @@ class Reader:
         if isinstance(results, ox.QueryBoolean):
             reply.send_whole(offer, results.serialize(format=fmt))
             return
+        limit = request.get("limit")
+        if (
+            isinstance(results, ox.QuerySolutions)
+            and limit is not None
+            and limit <= request["max_rows"]
+        ):
+            # The query's own LIMIT keeps it within the cap: nothing to count or cut.
+            self._answer_uncut(request, reply, results, offer, fmt)
+            return
         self._answer_counted(request, reply, results, offer, fmt, request["max_rows"])
+
+    def _answer_uncut(
+        self, request: dict[str, Any], reply: _Reply, results: Any, offer: Offer, fmt: Any
+    ) -> None:
+        """Serialise straight into the format asked for; a large answer streams as it comes."""
+        sink = _HeldThenStreamed(reply, offer)
+        try:
+            results.serialize(sink, fmt)
+        except _NotWantedError:
+            raise
+        except Exception as error:
+            raise _evaluation_failure(error, request.get("federated", False)) from error
+        sink.finish()
 
     def _answer_counted(
         self,
