@@ -236,11 +236,11 @@ class _HeldThenStreamed:
         self._size += len(data)
         if self._size > _HELD_ANSWER_BYTES:
             self._reply.send_head(content_type=self._offer.content_type, truncated=False)
-            held = memoryview(b"".join(self._held))
-            self._held = []
-            for start in range(0, len(held), _SPILL_READ_BYTES):
-                self._reply.send_data(bytes(held[start : start + _SPILL_READ_BYTES]))
             self._stream = _Stream(self._reply)
+            # Sent and let go part by part: the held answer is never copied whole.
+            held, self._held = self._held[::-1], []
+            while held:
+                self._stream.write(held.pop())
         return len(data)
 
     def flush(self) -> None:
