@@ -186,7 +186,7 @@ def load_store(
 def _load_file(store: ox.Store, path: Path, progress: Progress | None) -> int:
     # One bulk load per file: the engine's loader sorts and writes the indexes on
     # every core itself, and files cut into parts loaded side by side made a larger
-    # store, more slowly, with twice the memory (benchmarks/results/build-10m.md).
+    # store, more slowly, with twice the memory (benchmarks/README.md, "Building a store").
     fmt = rdf_format(path)
     with path.open("rb") as raw:
         counted = _CountingFile(raw, progress)
