@@ -3,7 +3,8 @@
 A SELECT query's last solution modifier applies to its whole answer, so when the
 text ends with ``LIMIT n`` (or ``LIMIT n OFFSET m``) the answer has at most n rows.
 When n is within the row cap, the cap cannot cut the answer, and a reader streams
-it as the engine makes it instead of counting it first (see ``worker``).
+it as the engine makes it instead of counting it first (see ``worker``, which reads
+the bound).
 
 The check only reads the end of the text and fails safe: ``None`` whenever it
 cannot be sure, which only costs the answer its early start. A ``#`` on the line

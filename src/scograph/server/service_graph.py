@@ -80,7 +80,6 @@ def describe(endpoint: str, settings: Settings, named_graphs: list[str], writabl
                 Literal("The union of all the named graphs.", lang="en"),
             )
         )
-    if settings.union_default_graph:
         _link_dataset_description(graph, service, settings.public_base_url)
     for name in named_graphs:
         entry = BNode()

@@ -57,6 +57,7 @@ from scograph.server.conneg import (
     negotiate,
     offered_media_types,
 )
+from scograph.server.final_limit import final_limit
 from scograph.server.priority import lower_thread_priority, thread_cpu_seconds
 
 _STACK_BYTES = 512 * 1024 * 1024
@@ -542,15 +543,13 @@ class Reader:
         if isinstance(results, ox.QueryBoolean):
             reply.send_whole(offer, results.serialize(format=fmt))
             return
-        limit = request.get("limit")
-        if (
-            isinstance(results, ox.QuerySolutions)
-            and limit is not None
-            and limit <= request["max_rows"]
-        ):
-            # The query's own LIMIT keeps it within the cap: nothing to count or cut.
-            self._answer_uncut(request, reply, results, offer, fmt)
-            return
+        if isinstance(results, ox.QuerySolutions):
+            # Read here, not in the app: its one thread is every request's path.
+            limit = final_limit(request["query"])
+            if limit is not None and limit <= request["max_rows"]:
+                # The query's own LIMIT keeps it within the cap: nothing to count or cut.
+                self._answer_uncut(request, reply, results, offer, fmt)
+                return
         self._answer_counted(request, reply, results, offer, fmt, request["max_rows"])
 
     def _answer_uncut(

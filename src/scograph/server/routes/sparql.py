@@ -29,7 +29,6 @@ from scograph.server.errors import (
     UnsupportedMediaTypeError,
 )
 from scograph.server.executor import ReaderPool
-from scograph.server.final_limit import final_limit
 from scograph.server.request_parts import (
     decode_text,
     endpoint_url,
@@ -175,7 +174,6 @@ def query_message(
         "base": base,
         "accept": accept,
         "max_rows": settings.max_rows,
-        "limit": final_limit(query),
         "union": settings.union_default_graph and not (found is not None and found.has_from),
         "federated": found is not None and bool(found.services),
     }
