@@ -32,6 +32,7 @@ from benchmarks.servers import (
     RunningServer,
     ServerSpec,
     ask,
+    bare_spec,
     baseline_spec,
     cpu_seconds,
     oxigraph_spec,
@@ -248,6 +249,8 @@ def _server_specs(
             specs.append(oxigraph_spec(dataset))
         elif name == "baseline":
             specs.append(baseline_spec(dataset))
+        elif name in ("bare-inline", "bare-isolated"):
+            specs.append(bare_spec(dataset, name.removeprefix("bare-")))
         elif scograph_can_serve():
             specs.append(scograph_spec(dataset, scograph_workers))
         else:
@@ -304,7 +307,8 @@ def _parser() -> argparse.ArgumentParser:
         "--servers",
         type=lambda s: s.split(","),
         default=list(SERVERS),
-        help="comma-separated, Oxigraph first (default: oxigraph,baseline,scograph)",
+        help="comma-separated, Oxigraph first (default: oxigraph,baseline,scograph; "
+        "bare-inline and bare-isolated are the bounds of benchmarks/bare_asgi.py)",
     )
     parser.add_argument(
         "--queries", type=lambda s: s.split(","), default=None, help="names or prefixes, e.g. 01,07"

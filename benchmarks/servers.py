@@ -87,6 +87,21 @@ def baseline_spec(dataset: Dataset) -> ServerSpec:
     return ServerSpec("baseline", command, "/sparql")
 
 
+def bare_spec(dataset: Dataset, mode: str) -> ServerSpec:
+    """A bound of :mod:`benchmarks.bare_asgi` (``inline`` or ``isolated``), named ``bare-MODE``."""
+    command = (
+        sys.executable,
+        "-m",
+        "benchmarks.bare_asgi",
+        mode,
+        "--store",
+        str(dataset.pyoxigraph_store),
+        "--port",
+        "{port}",
+    )
+    return ServerSpec(f"bare-{mode}", command, "/sparql")
+
+
 def scograph_spec(
     dataset: Dataset, workers: int | None, cached: bool = False, name: str = "scograph"
 ) -> ServerSpec:

@@ -89,6 +89,28 @@ def test_most_queries_are_not_scanned_at_all() -> None:
     assert query_guard.check_text("SELECT ?s WHERE { ?s ?p ?o } LIMIT 10", 32) is None
 
 
+def test_comment_lines_alone_do_not_call_for_a_scan() -> None:
+    # Header comments, as the example queries have: words in them are not keywords.
+    query = "# title: cities with a name\n  # from the data, loaded with care\nASK { ?s ?p ?o }"
+    assert query_guard.check_text(query, 32) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # A comment ends at a carriage return too: what follows it is code.
+        "# note\rSELECT * WHERE { SERVICE <http://evil.example/> {} }",
+        # A '#' after code on the same line starts a comment the cheap check keeps.
+        "SELECT * WHERE { SERVICE <http://evil.example/> {} } # note",
+        "# note\nSELECT * WHERE { SERVICE <http://evil.example/> {} }",
+    ],
+)
+def test_code_beside_comment_lines_is_still_scanned(query: str) -> None:
+    found = query_guard.check_text(query, 32)
+    assert found is not None
+    assert query_guard.refusal(found, ALLOWED) is not None
+
+
 def test_using_clauses_go_before_each_modify_where() -> None:
     update = (
         "INSERT { ?s ?p 1 } WHERE { ?s ?p ?o } ; DELETE WHERE { ?s ?p 2 } ; "

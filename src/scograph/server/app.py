@@ -24,6 +24,7 @@ from scograph.server import openapi
 from scograph.server.cache_layer import CachedAnswers
 from scograph.server.errors import install_error_handlers
 from scograph.server.executor import ReaderPool, Writer
+from scograph.server.query_path import QueryShortPath
 from scograph.server.response_cache import CACHE_STATUS_HEADER, ResponseCache
 from scograph.server.responses import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from scograph.server.routes import allowed_methods, build_routes
@@ -78,8 +79,10 @@ class Endpoint(FastAPI):
     """The app, with the response cache's short path in front of every other layer."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        """The framework's layers (errors, CORS, routing), behind the cache's when it is on."""
-        stack = super().build_middleware_stack()
+        """The framework's layers (errors, CORS, routing) behind the query's short path,
+        and that behind the cache's when it is on."""
+        settings: Settings = self.state.settings
+        stack = QueryShortPath(super().build_middleware_stack(), cors=bool(settings.cors_origins))
         cache = getattr(self.state, "response_cache", None)
         return stack if cache is None else CachedAnswers(stack, cache, self.state)
 

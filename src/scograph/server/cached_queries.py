@@ -37,7 +37,7 @@ class Lookup:
 
     cache: ResponseCache | None
     generation: Hashable
-    form: FormKey
+    form: FormKey | None
     offers: tuple[Offer, ...] | None
     accept: str | None
     if_none_match: str | None
@@ -61,11 +61,13 @@ async def look_up(
     """The kept answer (or 304) for this query, else what :func:`respond` needs later."""
     state = request.app.state
     cache: ResponseCache | None = getattr(state, "response_cache", None)
+    keyed = cache is not None
     lookup = Lookup(
         cache=cache,
         generation=None,
-        form=form_key(query, default_graphs, named_graphs, endpoint),
-        offers=offers_for(query),
+        # Without a cache there is nothing to key: the answer is only validated.
+        form=form_key(query, default_graphs, named_graphs, endpoint) if keyed else None,
+        offers=offers_for(query) if keyed else None,
         accept=request.headers.get("accept"),
         if_none_match=request.headers.get("if-none-match"),
         cache_control=cache_control(state.settings.response_max_age),
@@ -75,6 +77,7 @@ async def look_up(
         return lookup
     lookup.generation = await store_generation(state.readers)
     cache.sync(lookup.generation)
+    assert lookup.form is not None
     key = cache.answer_key(lookup.form, lookup.accept)
     found = cache.get(key) if key is not None else None
     if found is None:
@@ -121,7 +124,7 @@ def _keep(
     cache: ResponseCache, lookup: Lookup, answer: Answer, headers: dict[str, str], etag: str
 ) -> None:
     """Keep the answer if the format the request chose is the one the answer came in."""
-    if lookup.offers is None or answer.body is None:
+    if lookup.form is None or lookup.offers is None or answer.body is None:
         return
     offer = negotiate(lookup.accept, lookup.offers)
     if offer is None or offer.content_type != answer.content_type:

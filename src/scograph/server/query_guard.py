@@ -77,6 +77,10 @@ _EXPRESSION_SEPARATORS: Final = frozenset(",;")
 _PATTERN_SEPARATORS: Final = frozenset(".,;")
 _OPERATOR_CHARACTERS: Final = "".join(_EXPRESSION_OPERATORS)
 _IRI_LIKE = re.compile(r"<[^<>\s]*>")
+# A line that is a comment and nothing else. What it holds is never read as code: the
+# engine skips it, or it lies inside a long string (no IRI spans lines). Only a line
+# after \n is matched, and the comment ends at \r as well, as the engine's does.
+_COMMENT_LINE = re.compile(r"^[ \t]*#[^\n\r]*", re.MULTILINE)
 
 
 @dataclass
@@ -98,7 +102,12 @@ class Scan:
 
 
 def needs_scan(text: str, max_nesting: int) -> bool:
-    """Whether :func:`scan` has anything to find (cheap: no tokenising)."""
+    """Whether :func:`scan` has anything to find (cheap: no tokenising).
+
+    Comment lines are left out: a query's header comments ("… with …", "… from …")
+    would otherwise send most queries through the scan for nothing.
+    """
+    text = _COMMENT_LINE.sub("", text)
     if sum(text.count(c) for c in _OPENING) > max_nesting:
         return True
     if sum(text.count(c) for c in _OPERATOR_CHARACTERS) > max_nesting:

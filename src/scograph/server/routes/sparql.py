@@ -157,7 +157,8 @@ async def run_query(request: Request, query: str, parameters: ProtocolParameters
         message["default_graphs"] = parameters.default_graphs
         message["named_graphs"] = parameters.named_graphs
     answer = await readers.answer(message)
-    return respond(cached, answer, deterministic(query, bool(message["federated"])))
+    reusable = cached.cache is not None and deterministic(query, bool(message["federated"]))
+    return respond(cached, answer, reusable)
 
 
 def query_message(
