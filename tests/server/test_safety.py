@@ -213,6 +213,33 @@ def test_row_cap_cuts_graphs_too(limited_server: Server, client: httpx.Client) -
     assert len(triples(response.content, ox.RdfFormat.N_TRIPLES)) == 5
 
 
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+        ("text/csv", None),
+    ],
+)
+@pytest.mark.parametrize(("rows", "cut"), [(2, False), (5, False), (7, True)])
+def test_values_that_look_like_many_rows_are_counted_right(
+    limited_server: Server,
+    client: httpx.Client,
+    accept: str,
+    fmt: ox.QueryResultsFormat | None,
+    rows: int,
+    cut: bool,
+) -> None:
+    # Braces and line breaks inside the values: more of them than the cap of 5 rows.
+    value = "}}}}\n}}\n"
+    literals = " ".join(f'"{i}{value}"'.replace("\n", "\\n") for i in range(rows))
+    query = f"SELECT ?v WHERE {{ VALUES ?v {{ {literals} }} }}"
+    response = client.get(limited_server.sparql, params={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert ("x-sparql-truncated" in response.headers) is cut
+    got = csv_rows(response.content) if fmt is None else select(response.content, fmt)
+    assert [row["v"] for row in got] == [f"{i}{value}" for i in range(min(rows, 5))]
+
+
 @pytest.mark.parametrize("limit", [3, 5])
 def test_answers_within_the_cap_are_not_marked(
     limited_server: Server, client: httpx.Client, limit: int
