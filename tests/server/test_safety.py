@@ -233,7 +233,9 @@ def test_values_that_look_like_many_rows_are_counted_right(
     value = "}}}}\n}}\n"
     literals = " ".join(f'"{i}{value}"'.replace("\n", "\\n") for i in range(rows))
     query = f"SELECT ?v WHERE {{ VALUES ?v {{ {literals} }} }}"
-    response = client.get(limited_server.sparql, params={"query": query}, headers={"Accept": accept})
+    response = client.get(
+        limited_server.sparql, params={"query": query}, headers={"Accept": accept}
+    )
     assert response.status_code == 200
     assert ("x-sparql-truncated" in response.headers) is cut
     got = csv_rows(response.content) if fmt is None else select(response.content, fmt)
