@@ -242,6 +242,37 @@ def test_values_that_look_like_many_rows_are_counted_right(
     assert [row["v"] for row in got] == [f"{i}{value}" for i in range(min(rows, 5))]
 
 
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv"])
+def test_a_count_is_one_row_whatever_it_counts(
+    limited_server: Server, client: httpx.Client, accept: str
+) -> None:
+    query = "SELECT (COUNT(?v) AS ?n) WHERE { VALUES ?v { 1 2 3 4 5 6 7 } }"
+    response = client.get(
+        limited_server.sparql, params={"query": query}, headers={"Accept": accept}
+    )
+    assert "x-sparql-truncated" not in response.headers
+    got = csv_rows(response.content) if accept == "text/csv" else select(response.content, JSON)
+    assert [row["n"] for row in got] == ["7"]
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv"])
+def test_a_count_in_a_subquery_joined_past_the_cap_is_cut(
+    limited_server: Server, client: httpx.Client, accept: str
+) -> None:
+    query = (
+        "SELECT ?v ?n WHERE { VALUES ?v { 1 2 3 4 5 6 7 } "
+        "{ SELECT (COUNT(*) AS ?n) WHERE { VALUES ?w { 1 2 } } } }"
+    )
+    response = client.get(
+        limited_server.sparql, params={"query": query}, headers={"Accept": accept}
+    )
+    assert response.headers["x-sparql-truncated"] == "true"
+    got = csv_rows(response.content) if accept == "text/csv" else select(response.content, JSON)
+    assert len(got) == 5
+    assert {row["n"] for row in got} == {"2"}
+    assert len({row["v"] for row in got}) == 5
+
+
 @pytest.mark.parametrize("limit", [3, 5])
 def test_answers_within_the_cap_are_not_marked(
     limited_server: Server, client: httpx.Client, limit: int

@@ -416,6 +416,16 @@ class _ReaderProcess:
         await self.worker.process.wait()
 
 
+@dataclass
+class _Waiter:
+    """A request waiting for a place in a reader, and the call it is given."""
+
+    request: dict[str, Any]
+    deadline: float
+    long: bool
+    call: asyncio.Future[_Call]
+
+
 class ReaderPool:
     """Reader processes answering queries, each running several at once over one store handle.
 
@@ -467,7 +477,8 @@ class ReaderPool:
         # When a short call last answered (short calls and long ones running together).
         self._short_answered_at = -_MIXED_SECONDS
         self._numbers = itertools.count(1)
-        self._room = asyncio.Event()
+        # Requests waiting for a place, first come first served.
+        self._waiting: deque[_Waiter] = deque()
         self._starting = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._retired: dict[int, Path] = {}
@@ -489,7 +500,7 @@ class ReaderPool:
             self._spawn(process.close())
         elif len(self._readers) < self.size:
             self._readers.append(process)
-            self._room.set()
+            self._hand_places()
         elif len(self._spares) < self.spare_readers:
             self._spares.append(process)
         else:
@@ -501,7 +512,7 @@ class ReaderPool:
             return
         while self._spares and len(self._readers) < self.size:
             self._readers.append(self._spares.pop())
-            self._room.set()
+        self._hand_places()
         missing = self.size - len(self._readers) + self.spare_readers - len(self._spares)
         for _ in range(missing - self._starting):
             self._starting += 1
@@ -584,7 +595,7 @@ class ReaderPool:
         else:
             self._long.add(call)
             self._unlowered.add(call)
-            self._room.set()  # a long call leaves its place to a short one
+            self._hand_places()  # a long call leaves its place to a short one
             if self._mixed():
                 self._lower_long_calls()
 
@@ -648,7 +659,7 @@ class ReaderPool:
         if not call.long and call.began + self.long_query_cpu > asyncio.get_running_loop().time():
             self.note_short_answer()
         self._reap(process)
-        self._room.set()
+        self._hand_places()
         if self._retired:
             self._remove_unused_snapshots()
 
@@ -664,7 +675,6 @@ class ReaderPool:
             self._forget(call)
             call.lose(self._loss(process, call))
         self._replace()
-        self._room.set()
 
     def _loss(self, process: _ReaderProcess, call: _Call) -> _LostError:
         if call.stopped is not None:
@@ -688,39 +698,87 @@ class ReaderPool:
         if self.freshen is not None:
             await self.freshen()
 
-    async def _begin(self, request: dict[str, Any], deadline: float, long: bool) -> _Call:
+    async def _begin(
+        self, request: dict[str, Any], deadline: float, long: bool, again: bool = False
+    ) -> _Call:
         """Send a request to the least busy reader (waiting, until ``deadline``, for room).
 
         ``long``: the request runs again after its reader was lost, and was long-running
         there; while short queries come, its thread starts at the lowest priority.
+        ``again``: it runs again, so it waits ahead of the requests that have not run yet.
         """
-        if asyncio.get_running_loop().time() >= deadline:
-            # A query run again after its reader was lost, with no time left: sent now,
-            # its timer would kill the reader it went to at once.
-            raise ServiceUnavailableError(
-                f"The query ran over the time limit of {self.timeout:g} s and was stopped."
-            )
-        while True:
-            places = self._places()
-            ready = [p for p in self._readers if p.worker.alive and p.short_calls < places]
-            if ready:
-                if self._unlowered and self._mixed():
-                    self._lower_long_calls()
-                process = min(ready, key=lambda p: p.short_calls)
-                call = _Call(self, process, next(self._numbers))
-                call.arm(deadline)
-                lower = long and self._mixed()
-                process.send(call, {**request, "store": str(self.source), "lower": lower})
-                return call
-            self._room.clear()
-            try:
-                async with asyncio.timeout_at(deadline):
-                    await self._room.wait()
-            except TimeoutError:
+        loop = asyncio.get_running_loop()
+        if loop.time() >= deadline:
+            raise self._ran_over()
+        if not self._waiting:
+            process = self._free_reader()
+            if process is not None:
+                return self._send(process, request, deadline, long)
+        waiter = _Waiter(request, deadline, long, loop.create_future())
+        if again:
+            self._waiting.appendleft(waiter)
+        else:
+            self._waiting.append(waiter)
+        try:
+            async with asyncio.timeout_at(deadline):
+                return await waiter.call
+        except BaseException as error:
+            if waiter.call.done() and not waiter.call.cancelled() and not waiter.call.exception():
+                # Given a place just as its wait ended: the call is not wanted.
+                waiter.call.result().abort()
+            waiter.call.cancel()
+            if isinstance(error, TimeoutError):
                 raise ServiceUnavailableError(
                     f"All {self.size} query workers stayed busy for {self.timeout:g} s; "
                     "try again later."
                 ) from None
+            raise
+
+    def _ran_over(self) -> ServiceUnavailableError:
+        return ServiceUnavailableError(
+            f"The query ran over the time limit of {self.timeout:g} s and was stopped."
+        )
+
+    def _free_reader(self) -> _ReaderProcess | None:
+        """The live reader with the fewest short calls, if it has a place left."""
+        places = self._places()
+        ready = [p for p in self._readers if p.worker.alive and p.short_calls < places]
+        return min(ready, key=lambda p: p.short_calls) if ready else None
+
+    def _send(
+        self, process: _ReaderProcess, request: dict[str, Any], deadline: float, long: bool
+    ) -> _Call:
+        if self._unlowered and self._mixed():
+            self._lower_long_calls()
+        call = _Call(self, process, next(self._numbers))
+        call.arm(deadline)
+        lower = long and self._mixed()
+        process.send(call, {**request, "store": str(self.source), "lower": lower})
+        return call
+
+    def _hand_places(self) -> None:
+        """Send waiting requests to the places free now, in their order of arrival.
+
+        Sent here, as a place frees, rather than by each waiting task when it next
+        runs: the reader starts the next query at once, and no core idles meanwhile.
+        """
+        now = asyncio.get_running_loop().time()
+        while self._waiting:
+            waiter = self._waiting[0]
+            if waiter.call.done():  # its client left, or its wait ran out
+                self._waiting.popleft()
+                continue
+            if now >= waiter.deadline:
+                # Sent now, its timer would kill the reader it went to at once.
+                self._waiting.popleft()
+                waiter.call.set_exception(self._ran_over())
+                continue
+            process = self._free_reader()
+            if process is None:
+                return
+            self._waiting.popleft()
+            call = self._send(process, waiter.request, waiter.deadline, waiter.long)
+            waiter.call.set_result(call)
 
     async def _retrying(self, request: dict[str, Any], read: Callable[[_Call], Awaitable[T]]) -> T:
         """Send ``request`` and ``read`` its answer; again while its reader is lost in a way
@@ -731,15 +789,15 @@ class ReaderPool:
         """
         await self.refresh()
         deadline = asyncio.get_running_loop().time() + self.timeout
-        long = False
+        long = again = False
         while True:
-            call = await self._begin(request, deadline, long)
+            call = await self._begin(request, deadline, long, again)
             try:
                 return await read(call)
             except _LostError as lost:
                 if not lost.retry:
                     raise lost.error from None
-                long = call.long
+                long, again = call.long, True
             except BaseException:
                 call.abort()
                 raise

@@ -246,9 +246,24 @@ class _MarkedRows:
 _ROW_MARKS: Final = {"JSON": b"}", "CSV": b"\n"}
 # Words of queries that do all their work before their first row (a sort, groups):
 # run again, such a query would take twice as long, so its answer is counted at once.
-_WHOLE_BEFORE_FIRST_ROW = re.compile(
-    r"\b(?:ORDER|GROUP|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\b", re.IGNORECASE
-)
+# A sort or a grouping does all its work before the first row: a second run, after an
+# unsure straight try, would repeat all of it.
+_SORTS_OR_GROUPS = re.compile(r"\b(?:ORDER|GROUP)\b", re.IGNORECASE)
+_AGGREGATE = re.compile(r"\b(?:COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\b", re.IGNORECASE)
+_SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
+
+
+def _worth_a_straight_try(query: str) -> bool:
+    """Whether a query's answer is tried straight in the format asked for (see
+    :meth:`Reader._answer_small`) rather than counted line by line from the start.
+
+    An aggregate without GROUP BY in a query's only SELECT gives one row, so the try
+    cannot come out unsure; in a subquery, it too does all its work first, and the
+    answer it is joined into may be large.
+    """
+    if _SORTS_OR_GROUPS.search(query) is not None:
+        return False
+    return _AGGREGATE.search(query) is None or len(_SELECT.findall(query)) == 1
 
 
 class _Stream:
@@ -608,11 +623,11 @@ class Reader:
                 self._answer_uncut(request, reply, results, offer, fmt)
                 return
             mark = _ROW_MARKS.get(offer.format)
-            # Nor is a federated query run twice: its SERVICE calls would be made again.
+            # A federated query is never tried twice: its SERVICE calls would be made again.
             if (
                 mark is not None
                 and not request.get("federated")
-                and _WHOLE_BEFORE_FIRST_ROW.search(request["query"]) is None
+                and _worth_a_straight_try(request["query"])
             ):
                 if self._answer_small(request, reply, results, offer, fmt, mark):
                     return
