@@ -710,6 +710,7 @@ class ReaderPool:
         loop = asyncio.get_running_loop()
         if loop.time() >= deadline:
             raise self._ran_over()
+        self._hand_places()  # those waiting go first, if places freed without an answer
         if not self._waiting:
             process = self._free_reader()
             if process is not None:
