@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
@@ -29,6 +28,7 @@ from tests.server.helpers import (
     fixture_store_server,
     lowered_threads,
     process_exists,
+    stat_fields,
 )
 
 LIMIT = 8.0
@@ -147,7 +147,7 @@ def _described(pids: set[int]) -> dict[int, str]:
     found = {}
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = stat_fields(f"/proc/{pid}/stat")
         except OSError:
             continue
         found[pid] = f"state {fields[0]}, started at tick {fields[19]}"

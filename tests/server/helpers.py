@@ -121,10 +121,15 @@ def process_exists(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] != "Z"
 
 
+def stat_fields(stat_file: str) -> list[str]:
+    """The fields of a /proc stat file after the command name (which may hold spaces)."""
+    stat = Path(stat_file).read_text()
+    return stat[stat.rindex(")") + 2 :].split()
+
+
 def cpu_ticks(pid: int) -> int:
     """CPU time (user + system, in clock ticks) the process has used."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2 :].split()
+    fields = stat_fields(f"/proc/{pid}/stat")
     return int(fields[11]) + int(fields[12])
 
 
@@ -137,10 +142,9 @@ def thread_stats(pid: int) -> dict[int, list[str]]:
     stats = {}
     for name in names:
         try:
-            stat = Path(f"/proc/{pid}/task/{name}/stat").read_text()
+            stats[int(name)] = stat_fields(f"/proc/{pid}/task/{name}/stat")
         except OSError:
             continue  # the thread ended
-        stats[int(name)] = stat[stat.rindex(")") + 2 :].split()
     return stats
 
 

@@ -255,6 +255,10 @@ def _error(payload: bytes) -> EndpointError:
     return error_for_status(error["status"], error["message"])
 
 
+def _ran_over(timeout: float) -> str:
+    return f"The query ran over the time limit of {timeout:g} s and was stopped."
+
+
 class _LostError(Exception):
     """A call's reader process went away before the call was answered."""
 
@@ -293,7 +297,7 @@ class _Call:
         self._timer = asyncio.get_running_loop().call_at(deadline, self._expire)
 
     def _expire(self) -> None:
-        self.stop(f"The query ran over the time limit of {self.pool.timeout:g} s and was stopped.")
+        self.stop(_ran_over(self.pool.timeout))
 
     def stop(self, message: str) -> None:
         """Kill the call's process now; the call's client gets a 503 with ``message``."""
@@ -709,7 +713,7 @@ class ReaderPool:
         """
         loop = asyncio.get_running_loop()
         if loop.time() >= deadline:
-            raise self._ran_over()
+            raise ServiceUnavailableError(_ran_over(self.timeout))
         self._hand_places()  # those waiting go first, if places freed without an answer
         if not self._waiting:
             process = self._free_reader()
@@ -735,11 +739,6 @@ class ReaderPool:
                 ) from None
             raise
 
-    def _ran_over(self) -> ServiceUnavailableError:
-        return ServiceUnavailableError(
-            f"The query ran over the time limit of {self.timeout:g} s and was stopped."
-        )
-
     def _free_reader(self) -> _ReaderProcess | None:
         """The live reader with the fewest short calls, if it has a place left."""
         places = self._places()
@@ -763,6 +762,8 @@ class ReaderPool:
         Sent here, as a place frees, rather than by each waiting task when it next
         runs: the reader starts the next query at once, and no core idles meanwhile.
         """
+        if not self._waiting:
+            return  # every request's path comes by here
         now = asyncio.get_running_loop().time()
         while self._waiting:
             waiter = self._waiting[0]
@@ -772,7 +773,7 @@ class ReaderPool:
             if now >= waiter.deadline:
                 # Sent now, its timer would kill the reader it went to at once.
                 self._waiting.popleft()
-                waiter.call.set_exception(self._ran_over())
+                waiter.call.set_exception(ServiceUnavailableError(_ran_over(self.timeout)))
                 continue
             process = self._free_reader()
             if process is None:

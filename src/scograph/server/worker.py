@@ -244,8 +244,6 @@ class _MarkedRows:
 
 # Bytes of which a SELECT answer in these formats has at least one per row.
 _ROW_MARKS: Final = {"JSON": b"}", "CSV": b"\n"}
-# Words of queries that do all their work before their first row (a sort, groups):
-# run again, such a query would take twice as long, so its answer is counted at once.
 # A sort or a grouping does all its work before the first row: a second run, after an
 # unsure straight try, would repeat all of it.
 _SORTS_OR_GROUPS = re.compile(r"\b(?:ORDER|GROUP)\b", re.IGNORECASE)
