@@ -244,11 +244,11 @@ class _MarkedRows:
 
 # Bytes of which a SELECT answer in these formats has at least one per row.
 _ROW_MARKS: Final = {"JSON": b"}", "CSV": b"\n"}
-# A sort or a grouping does all its work before the first row: a second run, after an
-# unsure straight try, would repeat all of it.
-_SORTS_OR_GROUPS = re.compile(r"\b(?:ORDER|GROUP)\b", re.IGNORECASE)
-_AGGREGATE = re.compile(r"\b(?:COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\b", re.IGNORECASE)
-_SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
+# Matched in the upper-cased text. A sort or a grouping does all its work before the
+# first row: a second run, after an unsure straight try, would repeat all of it.
+_SORTS_OR_GROUPS = re.compile(r"\b(?:ORDER|GROUP)\b")
+_AGGREGATE = re.compile(r"\b(?:COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\b")
+_SELECT = re.compile(r"\bSELECT\b")
 
 
 def _worth_a_straight_try(query: str) -> bool:
@@ -259,9 +259,14 @@ def _worth_a_straight_try(query: str) -> bool:
     cannot come out unsure; in a subquery, it too does all its work first, and the
     answer it is joined into may be large.
     """
-    if _SORTS_OR_GROUPS.search(query) is not None:
+    # Plain substring tests first, the word-bound searches only when they find something:
+    # those took 40 µs on the two-hop join of ``benchmarks/``, 4% of its reader's CPU.
+    upper = query.upper()
+    if ("ORDER" in upper or "GROUP" in upper) and _SORTS_OR_GROUPS.search(upper):
         return False
-    return _AGGREGATE.search(query) is None or len(_SELECT.findall(query)) == 1
+    if upper.count("SELECT") == 1:
+        return True  # the query's one SELECT keyword, so no subquery
+    return _AGGREGATE.search(upper) is None or len(_SELECT.findall(upper)) == 1
 
 
 class _Stream:
