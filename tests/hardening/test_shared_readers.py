@@ -30,6 +30,10 @@ RUNAWAY = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{
 FINITE_LONG = f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG_GRAPH}> {{
     ?a ?p ?b . ?c ?q ?d }} FILTER(STR(?b) != STR(?d)) }}"""
 SCANS = 3
+# As long as FINITE_LONG, each a different query.
+DIFFERENT_LONG = [
+    FINITE_LONG.replace("FILTER(", f"FILTER(STR(?b) != 'not {n}' && ") for n in range(SCANS)
+]
 LARGE = f"""SELECT ?a ?b WHERE {{ GRAPH <{BIG_GRAPH}> {{ ?a ?p ?x }}
     GRAPH <{BIG_GRAPH}> {{ ?b ?q ?y }} }} LIMIT 600000"""
 
@@ -131,19 +135,21 @@ def _thread_cpu(server: Server) -> dict[tuple[int, int], float]:
     }
 
 
-def _started_before_one_turns_long(server: Server, after_short_query: bool) -> int:
+def _started_before_one_turns_long(
+    server: Server, after_short_query: bool, queries: list[str]
+) -> int:
     """Send scans at once; how many ran before any had used the CPU that makes it long."""
     before = _thread_cpu(server)
     answers: list[httpx.Response] = []
 
-    def scan() -> None:
+    def scan(query: str) -> None:
         with httpx.Client(timeout=120) as own:
-            answers.append(own.get(server.sparql, params={"query": FINITE_LONG}))
+            answers.append(own.get(server.sparql, params={"query": query}))
 
     with httpx.Client(timeout=30) as client:
         if after_short_query:
             assert client.get(server.sparql, params={"query": "ASK {}"}).status_code == 200
-        scans = [threading.Thread(target=scan) for _ in range(SCANS)]
+        scans = [threading.Thread(target=scan, args=(query,)) for query in queries]
         for thread in scans:
             thread.start()
         started = 0
@@ -162,11 +168,16 @@ def _started_before_one_turns_long(server: Server, after_short_query: bool) -> i
 
 
 def test_a_run_of_scans_alone_starts_together(one_place: Server) -> None:
-    # Identical scans that start together share the blocks each one reads; started
-    # one place at a time they would be staggered.
-    assert _started_before_one_turns_long(one_place, after_short_query=False) == SCANS
+    # Scans that start together share the blocks each one reads; started one place at
+    # a time they would be staggered.
+    assert _started_before_one_turns_long(one_place, False, DIFFERENT_LONG) == SCANS
 
 
 def test_while_short_queries_come_a_reader_runs_its_places_only(one_place: Server) -> None:
     # More queries at once would share the CPU more finely and each would take longer.
-    assert _started_before_one_turns_long(one_place, after_short_query=True) == 1
+    assert _started_before_one_turns_long(one_place, True, DIFFERENT_LONG) == 1
+
+
+def test_identical_queries_share_a_place_while_short_queries_come(one_place: Server) -> None:
+    # Run together, identical queries read the same blocks at the same time.
+    assert _started_before_one_turns_long(one_place, True, [FINITE_LONG] * SCANS) == SCANS
