@@ -76,8 +76,9 @@ class Settings(BaseSettings):
         ge=1,
         description="Queries one worker process runs at once while short queries come, "
         "long-running ones not counted; more wait for a place (a few per core keep the CPU "
-        "busy, more only stretch each query). A run of scans alone starts together, up to "
-        "SCOGRAPH_MAX_LONG_QUERIES.",
+        "busy, more only stretch each query). Identical queries share one place, and a run "
+        "of scans alone starts together, up to SCOGRAPH_MAX_LONG_QUERIES: run together, "
+        "they read the same blocks.",
     )
     long_query_cpu: float = Field(
         default=0.25,
