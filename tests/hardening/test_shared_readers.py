@@ -5,7 +5,8 @@ query runs beside the others in the same process. Stopping a runaway kills that
 process; a query running beside it that had not answered yet runs again on the
 spare and is answered in full. A client that goes away in the middle of a large
 answer only stops that answer: its reader lives on. A reader runs a limited number
-of queries at once only while short queries come; a run of scans alone starts together.
+of different queries at once only while short queries come; a run of scans alone, or
+of identical queries, starts together.
 """
 
 import os

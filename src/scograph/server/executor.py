@@ -455,6 +455,7 @@ class _Waiter:
     """A request waiting for a place in a reader, and the call it is given."""
 
     request: dict[str, Any]
+    work: Hashable
     deadline: float
     long: bool
     call: asyncio.Future[_Call]
@@ -754,11 +755,12 @@ class ReaderPool:
         if loop.time() >= deadline:
             raise ServiceUnavailableError(_ran_over(self.timeout))
         self._hand_places()  # those waiting go first, if places freed without an answer
+        work = _work(request)
         if not self._waiting:
-            process = self._free_reader(request)
+            process = self._free_reader(work)
             if process is not None:
-                return self._send(process, request, deadline, long)
-        waiter = _Waiter(request, deadline, long, loop.create_future())
+                return self._send(process, request, work, deadline, long)
+        waiter = _Waiter(request, work, deadline, long, loop.create_future())
         if again:
             self._waiting.appendleft(waiter)
         else:
@@ -778,10 +780,9 @@ class ReaderPool:
                 ) from None
             raise
 
-    def _free_reader(self, request: dict[str, Any]) -> _ReaderProcess | None:
-        """The live reader to run ``request`` now, if one has room: one running the same
-        work already (it joins that call's place), else the one with the most places free."""
-        work = _work(request)
+    def _free_reader(self, work: Hashable) -> _ReaderProcess | None:
+        """The live reader to do ``work`` now, if one has room: one doing the same work
+        already (it joins that call's place), else the one with the most places free."""
         alive = [p for p in self._readers if p.worker.alive]
         for process in alive:
             if process.runs(work) and process.short_calls < self.max_joined:
@@ -791,11 +792,16 @@ class ReaderPool:
         return min(ready, key=lambda p: p.places_taken) if ready else None
 
     def _send(
-        self, process: _ReaderProcess, request: dict[str, Any], deadline: float, long: bool
+        self,
+        process: _ReaderProcess,
+        request: dict[str, Any],
+        work: Hashable,
+        deadline: float,
+        long: bool,
     ) -> _Call:
         if self._unlowered and self._mixed():
             self._lower_long_calls()
-        call = _Call(self, process, next(self._numbers), _work(request))
+        call = _Call(self, process, next(self._numbers), work)
         call.arm(deadline)
         lower = long and self._mixed()
         process.send(call, {**request, "store": str(self.source), "lower": lower})
@@ -820,11 +826,11 @@ class ReaderPool:
                 self._waiting.popleft()
                 waiter.call.set_exception(ServiceUnavailableError(_ran_over(self.timeout)))
                 continue
-            process = self._free_reader(waiter.request)
+            process = self._free_reader(waiter.work)
             if process is None:
                 return
             self._waiting.popleft()
-            call = self._send(process, waiter.request, waiter.deadline, waiter.long)
+            call = self._send(process, waiter.request, waiter.work, waiter.deadline, waiter.long)
             waiter.call.set_result(call)
 
     async def _retrying(self, request: dict[str, Any], read: Callable[[_Call], Awaitable[T]]) -> T:
