@@ -467,7 +467,7 @@ class ReaderPool:
     ``size`` reader processes take the queries, a new query going to the least busy; while
     short queries come, each runs up to ``threads`` at a time (see :meth:`_places`), and
     long-running ones leave their place. Identical queries share one place, up to
-    :attr:`max_joined` queries in the process: run together, they read the same blocks
+    :attr:`most_at_once` queries in the process: run together, they read the same blocks
     at the same time (8 identical COUNTs at once, against 4 and 4 more waiting, served
     8% more requests a second), while different ones would only share the CPU. A query
     that has used ``long_query_cpu`` seconds of CPU is long-running: when short queries
@@ -639,8 +639,9 @@ class ReaderPool:
                 self._lower_long_calls()
 
     @property
-    def max_joined(self) -> int:
-        """The most short calls a reader runs at once when identical ones join a place."""
+    def most_at_once(self) -> int:
+        """The most short calls a reader runs at once: a run of scans alone, or identical
+        queries sharing a place."""
         return max(self.threads, self.max_long_queries)
 
     def _mixed(self) -> bool:
@@ -655,7 +656,7 @@ class ReaderPool:
         their starts, and identical scans that start together share the blocks each one
         reads (8 GROUP BYs staggered by a quarter second cost 12-15% more CPU each).
         """
-        return self.threads if self._mixed() else max(self.threads, self.max_long_queries)
+        return self.threads if self._mixed() else self.most_at_once
 
     def _lower_long_calls(self) -> None:
         """Lower the threads of the long calls, so the short calls get the CPU first.
@@ -785,11 +786,12 @@ class ReaderPool:
         already (it joins that call's place), else the one with the most places free."""
         alive = [p for p in self._readers if p.worker.alive]
         for process in alive:
-            if process.runs(work) and process.short_calls < self.max_joined:
+            if process.runs(work) and process.short_calls < self.most_at_once:
                 return process
         places = self._places()
-        ready = [p for p in alive if p.places_taken < places]
-        return min(ready, key=lambda p: p.places_taken) if ready else None
+        taken = {p: p.places_taken for p in alive}
+        ready = [p for p in alive if taken[p] < places]
+        return min(ready, key=taken.__getitem__) if ready else None
 
     def _send(
         self,
