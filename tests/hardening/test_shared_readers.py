@@ -3,10 +3,10 @@
 A real server with one reader process (and one spare) and a 6 s time limit, so every
 query runs beside the others in the same process. Stopping a runaway kills that
 process; a query running beside it that had not answered yet runs again on the
-spare and is answered in full. A client that goes away in the middle of a large
-answer only stops that answer: its reader lives on. A reader runs a limited number
-of different queries at once only while short queries come; a run of scans alone, or
-of identical queries, starts together.
+spare and is answered in full, while an identical one is stopped with it. A client
+that goes away in the middle of a large answer only stops that answer: its reader
+lives on. A reader runs a limited number of different queries at once only while
+short queries come; a run of scans alone, or of identical queries, starts together.
 """
 
 import os
@@ -85,6 +85,39 @@ def test_a_query_beside_a_stopped_runaway_is_answered_in_full(one_reader: Server
     assert int(response.json()["results"]["bindings"][0]["n"]["value"]) == BIG_SIZE * (BIG_SIZE - 1)
     assert took < LIMIT
     # The runaway's process is gone, and the pool is back to its size.
+    after = _settle(server, 2)
+    assert len(after) == 2
+    assert len(before - after) == 1
+
+
+def test_an_identical_query_beside_a_runaway_is_stopped_with_it(one_reader: Server) -> None:
+    server = one_reader
+    before = _settle(server, 2)
+    answers: dict[str, tuple[httpx.Response, float]] = {}
+
+    def run_away(name: str) -> None:
+        with httpx.Client(timeout=LIMIT + 30) as own:
+            sent = time.monotonic()
+            response = own.get(server.sparql, params={"query": RUNAWAY})
+            answers[name] = response, time.monotonic() - sent
+
+    first = threading.Thread(target=run_away, args=("first",))
+    first.start()
+    # The same query 2 s later: when the first runs over, this one has 2 s of its
+    # limit left, less than the same work already took; run again, it would only
+    # cost a second reader.
+    time.sleep(2.0)
+    second = threading.Thread(target=run_away, args=("second",))
+    second.start()
+    first.join(LIMIT + 30)
+    second.join(LIMIT + 30)
+
+    for response, _ in answers.values():
+        assert response.status_code == 503
+        assert f"time limit of {LIMIT:g} s" in response.text
+    assert "identical" in answers["second"][0].text
+    assert answers["second"][1] < LIMIT - 1.0
+    # One process was killed, not two.
     after = _settle(server, 2)
     assert len(after) == 2
     assert len(before - after) == 1

@@ -304,6 +304,8 @@ class _Call:
         self.handed = False
         # Why the call was stopped on purpose (the client's 503), if it was.
         self.stopped: str | None = None
+        # It was stopped at its time limit.
+        self.ran_over = False
         self.answered = False
         self.abandoned = False
         self._lost: _LostError | None = None
@@ -318,6 +320,7 @@ class _Call:
         self._timer = asyncio.get_running_loop().call_at(deadline, self._expire)
 
     def _expire(self) -> None:
+        self.ran_over = not self.answered
         self.stop(_ran_over(self.pool.timeout))
 
     def stop(self, message: str) -> None:
@@ -716,14 +719,24 @@ class ReaderPool:
         if process in self._spares:
             self._spares.remove(process)
         calls, process.calls = list(process.calls.values()), {}
+        ran_over = {call.work for call in calls if call.ran_over}
         for call in calls:
             self._forget(call)
-            call.lose(self._loss(process, call))
+            call.lose(self._loss(process, call, ran_over))
         self._replace()
 
-    def _loss(self, process: _ReaderProcess, call: _Call) -> _LostError:
+    def _loss(self, process: _ReaderProcess, call: _Call, ran_over: set[Hashable]) -> _LostError:
+        """What a call lost with its process gets, and whether it may run again;
+        ``ran_over``: the works of the calls there that ran over their time limit."""
         if call.stopped is not None:
             return _LostError(ServiceUnavailableError(call.stopped), retry=False)
+        if call.work in ran_over:
+            # Run again, it would do the same work with less time than it already took.
+            error = ServiceUnavailableError(
+                "The query was stopped with an identical one beside it that ran over the "
+                f"time limit of {self.timeout:g} s; it has less of its own limit left."
+            )
+            return _LostError(error, retry=False)
         if process.killed_on_purpose:
             # Another query in the same process ran over: this one did nothing wrong.
             error = ServiceUnavailableError(
