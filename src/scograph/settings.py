@@ -50,6 +50,13 @@ class Settings(BaseSettings):
         description="Queries see the union of all graphs as their default graph "
         "(off for an empty conformance-test store, whose default graph is the real one).",
     )
+    stored_union: bool = Field(
+        default=True,
+        description="A read-only endpoint answers from a copy of the store whose default "
+        "graph holds the union of its graphs, each triple once (built once per store "
+        "content into the user's cache); off: Oxigraph's union view, which repeats a "
+        "triple stated in several graphs.",
+    )
     write_token: SecretStr | None = Field(
         default=None,
         description="Bearer token that allows SPARQL Update and Graph Store writes; "

@@ -30,6 +30,7 @@ from scograph.server.responses import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from scograph.server.routes import allowed_methods, build_routes
 from scograph.server.service_description import Descriptions
 from scograph.server.stores import working_folder
+from scograph.server.union_store import union_store
 from scograph.server.warm import warm
 from scograph.settings import Settings
 from scograph.web import include_web
@@ -50,14 +51,26 @@ Backend = tuple[Any, Any, Any]
 @asynccontextmanager
 async def _local_backend(store: Path, settings: Settings) -> AsyncIterator[Backend]:
     """Reader and writer processes over the on-disk store, and the pages' store."""
+    async with contextlib.AsyncExitStack() as stack:
+        union = None
+        if settings.stored_union and settings.union_default_graph and not settings.writable:
+            union = await asyncio.to_thread(stack.enter_context, union_store(store))
+        async with _processes(store, union, settings) as backend:
+            yield backend
+
+
+@asynccontextmanager
+async def _processes(store: Path, union: Path | None, settings: Settings) -> AsyncIterator[Backend]:
+    """Readers over ``union`` (the store with its union stored) if given, else ``store``."""
     readers = ReaderPool(
-        store,
+        union or store,
         settings.readers,
         settings.query_timeout,
         threads=settings.reader_threads,
         long_query_cpu=settings.long_query_cpu,
         max_long_queries=settings.max_long_queries,
         spare_readers=settings.spare_readers,
+        union_stored=union is not None,
     )
     pages_store, pages_copy = _open_pages_store(store, settings.writable)
     writer = Writer(store, settings.query_timeout, readers) if settings.writable else None

@@ -500,8 +500,12 @@ class ReaderPool:
         long_query_cpu: float = 0.25,
         max_long_queries: int = 8,
         spare_readers: int = 1,
+        union_stored: bool = False,
     ) -> None:
         self.source = store
+        # The store's default graph holds the union of its graphs (see ``union_store``):
+        # a request for the union view reads it instead.
+        self.union_stored = union_stored
         self.generation = 0
         self.size = size
         self.threads = threads
@@ -819,7 +823,8 @@ class ReaderPool:
         call = _Call(self, process, next(self._numbers), work)
         call.arm(deadline)
         lower = long and self._mixed()
-        process.send(call, {**request, "store": str(self.source), "lower": lower})
+        union = bool(request.get("union")) and not self.union_stored
+        process.send(call, {**request, "store": str(self.source), "lower": lower, "union": union})
         return call
 
     def _hand_places(self) -> None:

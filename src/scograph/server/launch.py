@@ -19,6 +19,7 @@ from scograph.server.stores import (
     remove_stale_working_folders,
     store_to_serve,
 )
+from scograph.server.union_store import union_store
 from scograph.settings import Settings
 
 
@@ -72,6 +73,9 @@ def serve(
                 raise LaunchError(str(error)) from error
             if settings.writable:
                 remove_stale_working_folders(path)
+            elif settings.stored_union and not empty:
+                # Built (or found) once here, not by each worker process as it starts.
+                stack.enter_context(union_store(path))
             update = {"store": path, "union_default_graph": not empty}
         if store is None and not empty and not remote and settings.releases_dir is None:
             # The bundled graph comes with its release, so /dumps/ has something to offer.

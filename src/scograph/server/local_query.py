@@ -5,6 +5,8 @@ from typing import BinaryIO, Final
 
 import pyoxigraph as ox
 
+from scograph.server.union_store import union_store
+
 RESULT_FORMATS: Final = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
@@ -37,19 +39,21 @@ def run_query(query: str, store: Path, format_name: str | None, output: BinaryIO
         raise LocalQueryError(
             f"Unknown format {format_name!r}; use one of {', '.join(FORMAT_NAMES)}."
         )
-    database = ox.Store.read_only(str(store))
-    try:
-        results = database.query(query, use_default_graph_as_union=True)
-    except SyntaxError as error:
-        raise LocalQueryError(f"Syntax error: {error}") from error
-    if isinstance(results, ox.QueryTriples):
-        formats, default, kind = GRAPH_FORMATS, "ttl", "a graph"
-    else:
-        formats, default, kind = RESULT_FORMATS, "json", "results"
-    name = format_name or default
-    if name not in formats:
-        raise LocalQueryError(
-            f"This query gives {kind}: use --format {' | '.join(formats)}, not {name}."
-        )
-    results.serialize(output, formats[name])
+    with union_store(store) as union:
+        database = ox.Store.read_only(str(union or store))
+        try:
+            # The union the endpoint serves: stored in the copy, else Oxigraph's union view.
+            results = database.query(query, use_default_graph_as_union=union is None)
+        except SyntaxError as error:
+            raise LocalQueryError(f"Syntax error: {error}") from error
+        if isinstance(results, ox.QueryTriples):
+            formats, default, kind = GRAPH_FORMATS, "ttl", "a graph"
+        else:
+            formats, default, kind = RESULT_FORMATS, "json", "results"
+        name = format_name or default
+        if name not in formats:
+            raise LocalQueryError(
+                f"This query gives {kind}: use --format {' | '.join(formats)}, not {name}."
+            )
+        results.serialize(output, formats[name])
     output.flush()
