@@ -10,45 +10,30 @@ process, one at a time, on:
   (:mod:`scograph.server.union_store`), the union stored as the default graph and
   compacted.
 
-Each query is run and its answer serialised one line per row (TSV or N-Triples),
-timed by this single-threaded process's CPU clock (the machine is shared), in rounds
-that take the three forms in turn; the medians and the ratios to *as loaded* go to
+Each query is run and its answer serialised one line per row (TSV or N-Triples), as
+:func:`benchmarks.cpu_split.engine_times` times the engine, in rounds that take the
+three forms in turn; the medians and the ratios to *as loaded* go to
 ``results/store-layout.md`` and ``.json``.
 """
 
 import argparse
-import io
 import json
 import os
 import shutil
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from benchmarks.cpu_split import engine_times
 from benchmarks.generate import ensure_dataset
 from benchmarks.measure import median
-from benchmarks.queries import Query, load_queries
+from benchmarks.queries import load_queries
 from scograph.server.union_store import union_store
 
 RESULTS_DIR = Path(__file__).parent / "results"
-# Each timing runs the query this long (in CPU seconds) at least.
+# Each form runs a query this long (in CPU seconds) at least, in each round.
 _TIMED_CPU_S = 0.3
-
-
-def cpu_per_query(store: ox.Store, union_view: bool, query: Query, times: int) -> float:
-    """CPU seconds per run of ``query``, answer serialised, over ``times`` runs."""
-    lines = (
-        ox.RdfFormat.N_TRIPLES
-        if query.accept == "application/n-triples"
-        else ox.QueryResultsFormat.TSV
-    )
-    started = time.process_time()
-    for _ in range(times):
-        answer = store.query(query.sparql, use_default_graph_as_union=union_view)
-        answer.serialize(io.BytesIO(), lines)
-    return (time.process_time() - started) / times
 
 
 def compacted_copy(store: Path) -> Path:
@@ -77,14 +62,16 @@ def measure(size: str, rounds: int) -> dict:
         }
         rows = []
         for query in queries:
-            once = {name: cpu_per_query(s, view, query, 1) for name, (s, view) in forms.items()}
-            times = max(1, round(_TIMED_CPU_S / max(once["as loaded"], 1e-6)))
+            store, view = forms["as loaded"]
+            once = engine_times(store, query, 1, view)["run_serialise"]
+            times = max(1, round(_TIMED_CPU_S / max(once, 1e-6)))
             seconds: dict[str, list[float]] = {name: [] for name in forms}
             for _ in range(rounds):
                 for name, (store, view) in forms.items():
-                    seconds[name].append(cpu_per_query(store, view, query, times))
+                    timed = engine_times(store, query, times, view)
+                    seconds[name].append(timed["run_serialise"])
             ms = {name: 1000 * median(values) for name, values in seconds.items()}
-            rows.append({"query": query.name, "runs_per_timing": times, "cpu_ms": ms})
+            rows.append({"query": query.name, "runs_per_round": times, "cpu_ms": ms})
             print(f"[layout] {query.name}: {ms}", flush=True)
     return {
         "size": size,
@@ -104,9 +91,10 @@ def render(record: dict) -> str:
         f"Measured {record['when']} (load average {record['load_average'][0]}), pyoxigraph "
         f"{record['pyoxigraph']}; `python -m benchmarks.store_layout --size {record['size']} "
         f"--rounds {record['rounds']}`. Milliseconds of CPU per query, run and serialised one "
-        "line per row in-process, median of the rounds; in brackets the ratio to *as loaded* "
-        "(lower is better). *As loaded* and *compacted* are read through Oxigraph's union "
-        "view; the *union copy* is what a read-only scograph endpoint reads.",
+        "line per row in-process, median of each round's runs, then of the rounds; in "
+        "brackets the ratio to *as loaded* (lower is better). *As loaded* and *compacted* "
+        "are read through Oxigraph's union view; the *union copy* is what a read-only "
+        "scograph endpoint reads.",
         "",
         "| query | as loaded | compacted | union copy |",
         "|---|--:|--:|--:|",

@@ -198,3 +198,9 @@ class Settings(BaseSettings):
     def writable(self) -> bool:
         """Whether writes are possible at all (a write token is configured)."""
         return self.write_token is not None and bool(self.write_token.get_secret_value())
+
+    @property
+    def reads_stored_union(self) -> bool:
+        """Whether queries read a copy of the store with the union of its graphs stored
+        (``scograph.server.union_store``) rather than the union view of the store."""
+        return self.stored_union and self.union_default_graph and not self.writable

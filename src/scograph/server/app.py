@@ -53,7 +53,7 @@ async def _local_backend(store: Path, settings: Settings) -> AsyncIterator[Backe
     """Reader and writer processes over the on-disk store, and the pages' store."""
     async with contextlib.AsyncExitStack() as stack:
         union = None
-        if settings.stored_union and settings.union_default_graph and not settings.writable:
+        if settings.reads_stored_union:
             union = await asyncio.to_thread(stack.enter_context, union_store(store))
         async with _processes(store, union, settings) as backend:
             yield backend

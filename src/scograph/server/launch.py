@@ -73,14 +73,14 @@ def serve(
                 raise LaunchError(str(error)) from error
             if settings.writable:
                 remove_stale_working_folders(path)
-            elif settings.stored_union and not empty:
-                # Built (or found) once here, not by each worker process as it starts.
-                stack.enter_context(union_store(path))
             update = {"store": path, "union_default_graph": not empty}
         if store is None and not empty and not remote and settings.releases_dir is None:
             # The bundled graph comes with its release, so /dumps/ has something to offer.
             update["releases_dir"] = bundled_releases(bundled_store(), settings.public_base_url)
         settings = settings.model_copy(update=update)
+        if not remote and settings.reads_stored_union:
+            # Built (or found) once here, not by each worker process as it starts.
+            stack.enter_context(union_store(path))
         options = uvicorn_options(settings)
         raise_open_files_limit(settings.max_connections)
         if workers > 1:

@@ -6,8 +6,8 @@ with the stored default graph, rather than from Oxigraph's union view of the sto
 - the union view repeats a triple once for each graph that states it (the bundled
   data states 174 triples in two graphs, labels and types mostly); a stored graph
   holds each triple once, as the union of RDF graphs does;
-- compacted after its bulk load, the copy takes the engine 10-49% less CPU per query
-  than the union view of the store as loaded (``benchmarks/store_layout.py``): most
+- compacted after its bulk load, the copy takes the engine 10-52% less CPU on most
+  queries than the union view of the store as loaded (``benchmarks/store_layout.py``): most
   of it from the compaction, the rest from reading one graph's index entries rather
   than one per graph that holds a triple, each longer by the graph's name.
 
